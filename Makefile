@@ -1,0 +1,34 @@
+# Two commands on a fresh machine (Python 3.11, pip, make): `make demo`, `make test`.
+# Each bootstraps .venv from nothing with the locked versions in constraints.txt.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test bench lock clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e . --group dev
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/mxlog demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py --mb 1024 --runs 3 --write
+
+# Re-lock after changing dependencies: resolves the newest allowed versions into constraints.txt.
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet -U pip
+	.venv-lock/bin/python -m pip install --quiet -e . --group dev
+	.venv-lock/bin/python -m pip freeze --exclude-editable --all | grep -v '^setuptools==' > constraints.txt
+	rm -rf .venv-lock
+
+clean:
+	rm -rf $(VENV) mxlog.duckdb* .pytest_cache

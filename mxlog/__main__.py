@@ -1,0 +1,3 @@
+from mxlog.cli import run
+
+run()

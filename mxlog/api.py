@@ -1,0 +1,169 @@
+"""What the CLI does, as functions a notebook can call."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from mxlog import ingest as _ingest
+from mxlog.errors import MxlogError, NoInput
+from mxlog.store import connect
+from mxlog.templates import template_sql
+
+SAMPLES = Path(os.environ.get("MXLOG_SAMPLES", Path(__file__).resolve().parent.parent / "samples"))
+
+
+def ingest(paths, *, db=None, host=None, year=None, tz="UTC", on_file=None, progress=None) -> _ingest.IngestReport:
+    options = _ingest.IngestOptions(host=host, year=year, tz=tz)
+    from mxlog.store import db_path
+
+    files = _ingest.discover(paths)  # fail on missing paths before touching the database
+    own = db_path(db).resolve()
+    files = [f for f in files if f.resolve() not in (own, own.with_name(own.name + ".wal"))]
+    if not files:
+        raise NoInput("no files to read", hint="give log files or directories that contain some")
+    con = connect(db)
+    try:
+        return _ingest.ingest(con, files, options, on_file=on_file, progress=progress)
+    finally:
+        con.close()
+
+
+def query(sql: str, *, db=None) -> tuple[list[str], list[tuple]]:
+    con = connect(db, read_only=True)
+    try:
+        cur = con.execute(sql)
+        columns = [d[0] for d in cur.description] if cur.description else []
+        return columns, cur.fetchall() if columns else []
+    finally:
+        con.close()
+
+
+@dataclass
+class CheckResult:
+    counts: list[tuple[str, str, int]] = field(default_factory=list)
+    lines_read: int = 0
+    lines_parsed: int = 0
+    lines_unparsed: int = 0
+    other_program: int = 0
+    missed_lines: list[tuple[int, str, str]] = field(default_factory=list)
+
+    @property
+    def missed(self) -> int:
+        return self.lines_unparsed - self.other_program
+
+
+def check(path, *, host=None, year=None, tz="UTC") -> CheckResult:
+    """Parse a file without a database: per-pattern counts and the lines that did not parse."""
+    from mxlog.engine import Engine
+    from parsers.syslog import FrameState
+
+    path = Path(path)
+    if not path.is_file():
+        raise NoInput(f"no such file: {path}")
+    engine = Engine()
+    stream, compression = _ingest.open_content(path)
+    state = FrameState(default_host=host or "", tz=tz, mtime=path.stat().st_mtime, year=year)
+    counts: Counter = Counter()
+    result = CheckResult()
+    with stream:
+        buffer = b""
+        while True:
+            data = stream.read(_ingest.CHUNK_BYTES)
+            buffer += data
+            if not data and buffer and not buffer.endswith(b"\n"):
+                buffer += b"\n"
+            cut = buffer.rfind(b"\n") + 1
+            if cut:
+                chunk, buffer = buffer[:cut], buffer[cut:]
+                r = engine.parse_chunk(chunk, state)
+                result.lines_read += r.lines
+                result.lines_unparsed += r.lines_unparsed
+                for table, df in r.tables.items():
+                    for pattern, n in df.group_by("pattern").len().iter_rows():
+                        counts[(table, pattern)] += n
+                miss = r.unparsed.filter(pl.col("reason") != "other-program")
+                result.other_program += r.unparsed.height - miss.height
+                result.missed_lines += miss.select("line_no", "reason", "raw").rows()
+            if not data:
+                break
+    result.lines_parsed = result.lines_read - result.lines_unparsed
+    result.counts = sorted(((t, p, n) for (t, p), n in counts.items()), key=lambda x: (x[0], -x[2], x[1]))
+    return result
+
+
+def unparsed_templates(*, db=None, top=20, reason=None) -> tuple[list[str], list[tuple]]:
+    """Unparsed lines grouped by (reason, program, template), commonest first."""
+    con = connect(db, read_only=True)
+    try:
+        where = "WHERE reason = ?" if reason else ""
+        cur = con.execute(
+            f"""SELECT count(*) AS lines, reason, program, {template_sql("raw")} AS template, min(raw) AS example
+                FROM unparsed {where} GROUP BY ALL ORDER BY lines DESC, template LIMIT ?""",
+            ([reason] if reason else []) + [top],
+        )
+        return [d[0] for d in cur.description], cur.fetchall()
+    finally:
+        con.close()
+
+
+def demo(*, db=None) -> str:
+    """Ingest samples/ and describe what is in it."""
+    if not SAMPLES.is_dir():
+        raise MxlogError(f"no samples directory at {SAMPLES}", hint="set MXLOG_SAMPLES to the samples/ folder")
+    lines = []
+    with tempfile.TemporaryDirectory() as tmp:
+        target = db or Path(tmp) / "demo.duckdb"
+        report = ingest([SAMPLES], db=target, on_file=None)
+        for fr in report.files:
+            lines.append(fr.summary(timing=False).replace(str(SAMPLES) + os.sep, "samples/"))
+        t = report.totals()
+        lines.append(
+            f"\n{t['files']} files, {t['lines_read']:,} lines: {t['lines_parsed']:,} parsed, "
+            f"{t['lines_unparsed']:,} unparsed, {t['rows']:,} rows"
+        )
+        con = connect(target, read_only=True)
+        try:
+            lines.append("")
+            lines += _demo_facts(con)
+        finally:
+            con.close()
+    lines.append("Next: `mxlog ingest /var/log/maillog*` then `mxlog sql \"SELECT ...\"` (see `mxlog schema`).")
+    return "\n".join(lines)
+
+
+def _demo_facts(con) -> list[str]:
+    """A few numbers an admin asks first, straight from the public tables."""
+    one = lambda sql: con.execute(sql).fetchall()  # noqa: E731
+    fams = ", ".join(f"{f} {n}" for f, n in one("SELECT family, count(*) FROM smtpd_events GROUP BY 1 ORDER BY 1"))
+    out = [f"smtpd events by log-format family: {fams}"]
+    (sessions, clients, messages) = one(
+        "SELECT count(DISTINCT session) FILTER (event = 'connected' AND subsystem = 'smtp'), "
+        "count(DISTINCT ip) FILTER (event = 'connected' AND subsystem = 'smtp' AND ip <> '127.0.0.1'), "
+        "count(DISTINCT msgid) FILTER (event = 'message') FROM smtpd_events WHERE family = 'E'"
+    )[0]
+    out.append(f"OpenSMTPD 7.x: {sessions} smtp sessions from {clients} outside addresses, {messages} messages accepted")
+    for sub, results in one(
+        "SELECT subsystem, string_agg(result || ' ' || n, ', ' ORDER BY result) FROM "
+        "(SELECT subsystem, result, count(*) n FROM smtpd_events WHERE event = 'delivery' AND family = 'E' GROUP BY ALL) "
+        "GROUP BY 1 ORDER BY 1"
+    ):
+        out.append(f"  {'relayed (mta)' if sub == 'mta' else 'delivered locally (mda)'}: {results}")
+    loops = one(
+        "SELECT count(*) FROM smtpd_events a JOIN smtpd_events b ON b.event = 'message' AND b.msgid = a.reply_msgid "
+        "WHERE a.event = 'delivery' AND a.subsystem = 'mta'"
+    )[0][0]
+    out.append(f"  {loops} relays into a local proxy or MX named the msgid of the next hop (reply_msgid)")
+    auth = one(
+        "SELECT count(*) FILTER (result = 'ok'), count(*) FILTER (result = 'permfail') "
+        "FROM smtpd_events WHERE event = 'authentication' AND family = 'E'"
+    )[0]
+    out.append(f"  logins: {auth[0]} ok, {auth[1]} failed")
+    ok = one("SELECT sum(lines_read) = sum(lines_parsed) + sum(lines_unparsed) FROM files")[0][0]
+    out.append(f"lines read = parsed + unparsed: {ok}")
+    return out

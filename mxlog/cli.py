@@ -1,0 +1,216 @@
+"""The `mxlog` command line: parses arguments, calls mxlog functions, renders. Nothing else."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from mxlog import __version__
+from mxlog.errors import ExitCode, MxlogError
+from mxlog.output import Format, render
+
+app = typer.Typer(
+    name="mxlog",
+    help="Understand an OpenBSD mail server (PF, spamd, OpenSMTPD, spampd, dkimproxy, Dovecot) from its logs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+DbOption = Annotated[
+    Optional[Path],
+    typer.Option("--db", envvar="MXLOG_DB", help="DuckDB file (default: ./mxlog.duckdb).", show_envvar=True),
+]
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+
+_state = {"traceback": False}
+
+
+def _version(value: bool):
+    if value:
+        typer.echo(f"mxlog {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    traceback: Annotated[bool, typer.Option("--traceback", help="Show a Python traceback on errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+):
+    _state["traceback"] = traceback
+
+
+def _fail(e: BaseException) -> None:
+    """One line on stderr, a hint, a named exit code; a traceback only when asked."""
+    if _state["traceback"]:
+        raise e
+    if isinstance(e, MxlogError):
+        typer.echo(f"Error: {e}", err=True)
+        if e.hint:
+            typer.echo(f"Hint: {e.hint}", err=True)
+        raise typer.Exit(int(e.code))
+    import duckdb
+
+    if isinstance(e, duckdb.Error):
+        first = str(e).splitlines()[0] if str(e) else type(e).__name__
+        typer.echo(f"Error: {first}", err=True)
+        typer.echo("Hint: `mxlog schema` lists the tables and columns", err=True)
+        raise typer.Exit(int(ExitCode.ERROR))
+    if isinstance(e, KeyboardInterrupt):
+        typer.echo("Interrupted: whole chunks already read are kept; run again to resume.", err=True)
+        raise typer.Exit(130)
+    typer.echo(f"Error: {type(e).__name__}: {e}", err=True)
+    typer.echo("Hint: run again with --traceback and report it", err=True)
+    raise typer.Exit(int(ExitCode.ERROR))
+
+
+def _progress():
+    if not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Log files or directories (read recursively).")],
+    db: DbOption = None,
+    host: Annotated[Optional[str], typer.Option(help="Host name for lines that carry none.")] = None,
+    year: Annotated[Optional[int], typer.Option(help="Year of each new file's first line (default: from its mtime).")] = None,
+    tz: Annotated[str, typer.Option(help="Time zone of BSD syslog timestamps (IANA name).")] = "UTC",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No per-file summaries.")] = False,
+):
+    """Read logs into the database: incremental, idempotent, nothing read is lost."""
+    from mxlog import api
+
+    try:
+        progress = None if quiet else _progress()
+        on_file = None if quiet else (lambda fr: typer.echo(fr.summary(), err=True))
+        if progress:
+            with progress:
+                report = api.ingest(paths, db=db, host=host, year=year, tz=tz, on_file=on_file, progress=progress)
+        else:
+            report = api.ingest(paths, db=db, host=host, year=year, tz=tz, on_file=on_file)
+    except (MxlogError, Exception, KeyboardInterrupt) as e:
+        _fail(e)
+    t = report.totals()
+    if not quiet:
+        typer.echo(
+            f"{t['files']} files, {t['lines_read']:,} lines: {t['lines_parsed']:,} parsed, "
+            f"{t['lines_unparsed']:,} unparsed, {t['rows']:,} rows"
+            + (f", {t['errors']} unreadable" if t["errors"] else ""),
+            err=True,
+        )
+    if report.failed:
+        raise typer.Exit(int(ExitCode.PARTIAL))
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="SQL to run (DuckDB dialect); `mxlog schema` lists the tables.")],
+    db: DbOption = None,
+    format: FormatOption = Format.table,
+):
+    """Run a SQL query against the database (read-only)."""
+    from mxlog import api
+
+    try:
+        columns, rows = api.query(query, db=db)
+    except (MxlogError, Exception) as e:
+        _fail(e)
+    render(columns, rows, format)
+
+
+@app.command()
+def check(
+    file: Annotated[Path, typer.Argument(help="A log file to try the parsers on (no database).")],
+    print_missed: Annotated[bool, typer.Option("--print-missed", help="Print the lines no pattern matched.")] = False,
+    host: Annotated[Optional[str], typer.Option(help="Host name for lines that carry none.")] = None,
+    year: Annotated[Optional[int], typer.Option(help="Year of the first line.")] = None,
+    tz: Annotated[str, typer.Option(help="Time zone of BSD timestamps.")] = "UTC",
+    format: FormatOption = Format.table,
+):
+    """Dry run: which pattern matched how many lines, and what did not parse."""
+    from mxlog import api
+
+    try:
+        result = api.check(file, host=host, year=year, tz=tz)
+    except (MxlogError, Exception) as e:
+        _fail(e)
+    render(["table", "pattern", "rows"], result.counts, format)
+    typer.echo(
+        f"{result.lines_read:,} lines: {result.lines_parsed:,} parsed, {result.lines_unparsed:,} unparsed "
+        f"({result.other_program:,} other programs, {result.missed:,} missed by known programs)",
+        err=True,
+    )
+    if print_missed:
+        for line_no, reason, raw in result.missed_lines:
+            typer.echo(f"{line_no}\t{reason}\t{raw}")
+
+
+@app.command()
+def unparsed(
+    db: DbOption = None,
+    top: Annotated[int, typer.Option(help="How many templates to show.")] = 20,
+    reason: Annotated[Optional[str], typer.Option(help="Only this reason (e.g. no-pattern-matched).")] = None,
+    format: FormatOption = Format.table,
+):
+    """Unparsed lines grouped into templates (numbers, ids, addresses masked), commonest first."""
+    from mxlog import api
+
+    try:
+        columns, rows = api.unparsed_templates(db=db, top=top, reason=reason)
+    except (MxlogError, Exception) as e:
+        _fail(e)
+    render(columns, rows, format)
+
+
+@app.command()
+def schema(
+    format: Annotated[str, typer.Option("--format", "-f", help="table | markdown | json")] = "table",
+):
+    """The public tables and their columns, with descriptions."""
+    from mxlog.schema import markdown, reference
+
+    if format == "markdown":
+        typer.echo(markdown())
+        return
+    rows = [(t["table"], name, typ, desc) for t in reference() for name, typ, desc in t["columns"]]
+    try:
+        fmt = Format(format)
+    except ValueError:
+        _fail(MxlogError(f"unknown format {format!r}", hint="use table, markdown or json"))
+    render(["table", "column", "type", "description"], rows, fmt)
+
+
+@app.command()
+def demo(
+    db: DbOption = None,
+):
+    """Ingest the bundled samples/ and print what was found."""
+    from mxlog import api
+
+    try:
+        text = api.demo(db=db)
+    except (MxlogError, Exception) as e:
+        _fail(e)
+    typer.echo(text)
+
+
+def run():  # console script entry point
+    app()

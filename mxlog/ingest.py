@@ -1,0 +1,428 @@
+"""Incremental, idempotent ingest of log files into the store.
+
+A file is identified by its *content*, not its name: the sha256 of its first bytes (up to
+FP_BYTES, decompressed). So `maillog` read yesterday and `maillog.0.gz` today are one content
+stream: today's run skips what was read and reads only what was appended before rotation.
+Each chunk's rows and the file's progress record commit in one transaction, so a run killed at
+any moment leaves the database as it was after the last whole chunk, and the next run resumes
+from there.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import hashlib
+import json
+import lzma
+import os
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from mxlog.engine import Engine
+from mxlog.errors import MxlogError, NoInput
+from parsers.syslog import FrameState
+
+CHUNK_BYTES = int(os.environ.get("MXLOG_CHUNK_BYTES", 32 << 20))  # env: tests use small chunks
+FP_BYTES = 4096
+SNIFF_LINES = 20
+
+_COMPRESSION_MAGIC = [(b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz")]
+_PCAP_MAGIC = {b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4", b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d"}
+_SYSLOG_HEAD = re.compile(
+    rb"^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S*) \S+ \S"
+)
+_SPAMDB_HEAD = re.compile(rb"^(?:GREY|WHITE|TRAPPED|SPAMTRAP)\|")
+_ROTATED = re.compile(r"^(?P<base>.+?)(?:\.(?P<n>\d+)|-(?P<date>\d{8}))?(?:\.(?:gz|bz2|xz|z|Z))?$")
+
+
+# ---------------------------------------------------------------------------- discovery
+
+
+def discover(paths: Iterable[str | os.PathLike]) -> list[Path]:
+    """Files under `paths` (directories recursively), each rotated set oldest first
+    (`maillog.2.gz`, `maillog.1.gz`, `maillog.0.gz`, `maillog`)."""
+    found: list[Path] = []
+    missing = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found.extend(q for q in p.rglob("*") if q.is_file() and not q.name.startswith("."))
+        elif p.exists():
+            found.append(p)
+        else:
+            missing.append(str(p))
+    if missing:
+        raise NoInput(f"no such file or directory: {', '.join(missing)}")
+    unique = list(dict.fromkeys(found))
+    return sorted(unique, key=rotation_key)
+
+
+def rotation_key(path: Path):
+    m = _ROTATED.match(path.name)
+    base = m.group("base") if m else path.name
+    if m and m.group("n") is not None:
+        order = (0, -int(m.group("n")))
+    elif m and m.group("date") is not None:
+        order = (0, int(m.group("date")))
+    else:
+        order = (1, 0)
+    return (str(path.parent), base, order, path.name)
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def open_content(path: Path):
+    """(binary stream of the decompressed content, compression name or None)."""
+    with open(path, "rb") as f:
+        magic = f.read(6)
+    for prefix, name in _COMPRESSION_MAGIC:
+        if magic.startswith(prefix):
+            opener = {"gzip": gzip.open, "bzip2": bz2.open, "xz": lzma.open}[name]
+            return opener(path, "rb"), name
+    return open(path, "rb"), None
+
+
+def detect_kind(head: bytes) -> str:
+    if not head:
+        return "empty"
+    if head[:4] in _PCAP_MAGIC:
+        return "pcap"
+    if head[:4] == b"\x0a\x0d\x0d\x0a":
+        return "pcapng"
+    lines = head.split(b"\n")[:SNIFF_LINES]
+    if any(_SPAMDB_HEAD.match(line) for line in lines[:3]):
+        return "spamdb"
+    if any(_SYSLOG_HEAD.match(line) for line in lines):
+        return "syslog"
+    if b"\0" in head:
+        return "binary"
+    return "text"
+
+
+def _read_exact(stream, n: int) -> bytes:
+    parts, got = [], 0
+    while got < n:
+        b = stream.read(n - got)
+        if not b:
+            break
+        parts.append(b)
+        got += len(b)
+    return b"".join(parts)
+
+
+def _skip(stream, n: int) -> int:
+    """Skip n content bytes from the current position (seek in plain files, read through
+    compressed ones). Returns how many could be skipped."""
+    if n <= 0:
+        return 0
+    if not isinstance(stream, (gzip.GzipFile, bz2.BZ2File, lzma.LZMAFile)):
+        here = stream.tell()
+        end = stream.seek(0, os.SEEK_END)
+        stream.seek(min(here + n, end))
+        return min(here + n, end) - here
+    skipped = 0
+    while skipped < n:
+        b = stream.read(min(CHUNK_BYTES, n - skipped))
+        if not b:
+            break
+        skipped += len(b)
+    return skipped
+
+
+# ---------------------------------------------------------------------------- ingest
+
+
+@dataclass
+class FileReport:
+    path: str
+    file_id: int | None = None
+    kind: str = ""
+    status: str = ""  # read | unchanged | skipped | error | empty
+    message: str = ""
+    same_as: str | None = None  # path the content was first read from, when different
+    lines_read: int = 0
+    lines_parsed: int = 0
+    lines_unparsed: int = 0
+    other_program: int = 0
+    rows: int = 0
+    bytes_read: int = 0
+    pending_bytes: int = 0  # an unfinished last line left for the next run
+    seconds: float = 0.0
+
+    def summary(self, timing: bool = True) -> str:
+        name = self.path
+        if self.status == "error":
+            return f"{name}: error: {self.message}"
+        if self.status in ("skipped", "empty"):
+            return f"{name}: skipped ({self.message})"
+        where = f" (content first read as {self.same_as})" if self.same_as else ""
+        if self.status == "unchanged":
+            return f"{name}: nothing new{where}"
+        misses = self.lines_unparsed - self.other_program
+        text = (
+            f"{name}: {self.lines_read:,} lines, {self.lines_parsed:,} parsed, "
+            f"{self.lines_unparsed:,} unparsed ({self.other_program:,} other programs, {misses:,} missed), "
+            f"{self.rows:,} rows" + (f" in {self.seconds:.1f}s" if timing else "") + where
+        )
+        if self.pending_bytes:
+            text += f"; {self.pending_bytes} bytes of an unfinished last line left for the next run"
+        return text
+
+
+@dataclass
+class IngestReport:
+    files: list[FileReport] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[FileReport]:
+        return [f for f in self.files if f.status == "error"]
+
+    def totals(self) -> dict:
+        return {
+            "files": len(self.files),
+            "lines_read": sum(f.lines_read for f in self.files),
+            "lines_parsed": sum(f.lines_parsed for f in self.files),
+            "lines_unparsed": sum(f.lines_unparsed for f in self.files),
+            "rows": sum(f.rows for f in self.files),
+            "errors": len(self.failed),
+        }
+
+
+@dataclass
+class IngestOptions:
+    host: str | None = None
+    year: int | None = None
+    tz: str = "UTC"
+    chunk_bytes: int = CHUNK_BYTES
+
+
+def ingest(
+    con,
+    paths: Iterable[str | os.PathLike],
+    options: IngestOptions | None = None,
+    *,
+    on_file: Callable[[FileReport], None] | None = None,
+    progress=None,
+) -> IngestReport:
+    """Ingest files and directories into an open store connection."""
+    options = options or IngestOptions()
+    _check_tz(options.tz)
+    files = discover(paths)
+    engine = Engine()
+    report = IngestReport()
+    for path in files:
+        started = time.monotonic()
+        try:
+            fr = ingest_file(con, engine, path, options, progress=progress)
+        except MxlogError as e:
+            fr = FileReport(str(path), status="error", message=str(e))
+        except (OSError, EOFError, lzma.LZMAError, gzip.BadGzipFile, ValueError) as e:
+            fr = FileReport(str(path), status="error", message=_os_error_text(e))
+        fr.seconds = time.monotonic() - started
+        report.files.append(fr)
+        if on_file:
+            on_file(fr)
+    return report
+
+
+def _os_error_text(e: BaseException) -> str:
+    if isinstance(e, OSError) and e.strerror:
+        return e.strerror.lower()
+    text = str(e) or type(e).__name__
+    return text.splitlines()[0]
+
+
+def _check_tz(tz: str):
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise MxlogError(f"unknown time zone {tz!r}", hint="use an IANA name such as Europe/Berlin or UTC") from None
+
+
+def ingest_file(con, engine: Engine, path: Path, options: IngestOptions, *, progress=None) -> FileReport:
+    fr = FileReport(str(path))
+    st = path.stat()
+    stream, compression = open_content(path)
+    with stream:
+        head = _read_exact(stream, FP_BYTES)
+        fr.kind = kind = detect_kind(head)
+        if kind == "empty":
+            fr.status, fr.message = "empty", "empty file"
+            return fr
+        known = _find_stream(con, head, str(path))
+        if kind != "syslog":
+            fr.status = "skipped"
+            fr.message = {
+                "pcap": "pflog capture: no pcap decoder yet",
+                "pcapng": "pcapng capture: no pcap decoder yet",
+                "spamdb": "spamdb dump: no spamdb parser yet",
+                "binary": "binary file, not a log",
+                "text": "not a log mxlog reads: no syslog header in its first lines",
+            }[kind]
+            if known is None:
+                _register(con, path, st, kind, compression, head, options, status="skipped", message=fr.message)
+            return fr
+        if known is None:
+            file_id = _register(con, path, st, kind, compression, head, options, status="reading")
+            consumed, state_json, tz = 0, None, options.tz
+        else:
+            file_id, first_path, consumed, state_json, tz, fp_len = known
+            fr.same_as = first_path if first_path != str(path) else None
+            con.execute("INSERT OR IGNORE INTO file_paths (file_id, path) VALUES (?, ?)", [file_id, str(path)])
+            if fp_len < len(head):  # the stream grew past its old fingerprint: remember more of it
+                con.execute(
+                    "UPDATE files SET fingerprint = ?, fp_len = ? WHERE file_id = ?",
+                    [_sha(head), len(head), file_id],
+                )
+        fr.file_id = file_id
+        state = FrameState(
+            default_host=options.host or "",
+            tz=tz,
+            mtime=st.st_mtime,
+        )
+        if consumed == 0:
+            state.year = options.year
+        if state_json:
+            saved = json.loads(state_json)
+            state.year, state.last_month = saved.get("year"), saved.get("last_month")
+            state.last_by_host = saved.get("last_by_host", {})
+            state.line_no = saved.get("line_no", 0)
+        # position the stream at `consumed`
+        buffer = head[consumed:] if consumed < len(head) else b""
+        if consumed > len(head):
+            skipped = _skip(stream, consumed - len(head))
+            if skipped < consumed - len(head):
+                fr.status = "unchanged"
+                return fr
+        task = progress.add_task(path.name, total=st.st_size) if progress else None
+        raw_file = getattr(stream, "fileobj", None) or getattr(stream, "_fp", None) or stream
+        eof = False
+        while not eof:
+            data = stream.read(options.chunk_bytes)
+            if not data:
+                eof = True
+            buffer += data
+            added = 0
+            if eof and compression and buffer and not buffer.endswith(b"\n"):
+                buffer += b"\n"  # a finished (compressed) file's last line needs no newline
+                added = 1
+            cut = buffer.rfind(b"\n") + 1
+            if not cut:
+                continue
+            chunk, buffer = buffer[:cut], buffer[cut:]
+            _ingest_chunk(con, engine, file_id, chunk, state, fr, real_len=cut - added)
+            if progress is not None:
+                try:
+                    progress.update(task, completed=raw_file.tell())
+                except (OSError, ValueError, AttributeError):
+                    pass
+        fr.pending_bytes = len(buffer)
+        if progress is not None:
+            progress.remove_task(task)
+    con.execute(
+        "UPDATE files SET status = 'complete', size = ?, mtime = to_timestamp(?), updated_at = now() WHERE file_id = ?",
+        [st.st_size, st.st_mtime, file_id],
+    )
+    fr.status = "read" if fr.lines_read else "unchanged"
+    return fr
+
+
+def _ingest_chunk(con, engine: Engine, file_id: int, chunk: bytes, state: FrameState, fr: FileReport, real_len: int):
+    result = engine.parse_chunk(chunk, state)
+    lines, unparsed_n = result.lines, result.lines_unparsed
+    other = int((result.unparsed["reason"] == "other-program").sum()) if unparsed_n else 0
+    ts = result.framed["ts"].drop_nulls()
+    first_ts = ts.min() if len(ts) else None
+    last_ts = ts.max() if len(ts) else None
+    saved = state.to_json() | {"line_no": state.line_no}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table, df in result.tables.items():
+            _insert(con, table, df.with_columns(pl.lit(file_id, pl.Int32).alias("file_id")))
+        if unparsed_n:
+            _insert(con, "unparsed", result.unparsed.drop("rep").with_columns(pl.lit(file_id, pl.Int32).alias("file_id")))
+        con.execute(
+            """UPDATE files SET bytes_consumed = bytes_consumed + ?, lines_read = lines_read + ?,
+                   lines_parsed = lines_parsed + ?, lines_unparsed = lines_unparsed + ?, rows = rows + ?,
+                   first_ts = coalesce(least(first_ts, ?), ?), last_ts = coalesce(greatest(last_ts, ?), ?),
+                   frame_state = ?, parser_versions = ?, updated_at = now()
+               WHERE file_id = ?""",
+            [real_len, lines, lines - unparsed_n, unparsed_n, result.rows, first_ts, first_ts, last_ts, last_ts,
+             json.dumps(saved), json.dumps(engine.versions), file_id],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    fr.lines_read += lines
+    fr.lines_unparsed += unparsed_n
+    fr.lines_parsed += lines - unparsed_n
+    fr.other_program += other
+    fr.rows += result.rows
+    fr.bytes_read += real_len
+
+
+def _insert(con, table: str, df: pl.DataFrame):
+    arrow = df.to_arrow()
+    con.register("_mxlog_chunk", arrow)
+    try:
+        con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _mxlog_chunk')
+    finally:
+        con.unregister("_mxlog_chunk")
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _find_stream(con, head: bytes, path: str):
+    """The known content stream whose fingerprinted prefix equals the start of `head`:
+    (file_id, first path, bytes consumed, frame state, tz, fp_len) or None."""
+    lens = [n for (n,) in con.execute("SELECT DISTINCT fp_len FROM files WHERE fp_len > 0").fetchall()]
+    keys = [(n, _sha(head[:n])) for n in lens if n <= len(head)]
+    if not keys:
+        return None
+    rows = con.execute(
+        f"""SELECT file_id, path, bytes_consumed, frame_state, tz, fp_len, status FROM files
+            WHERE (fp_len, fingerprint) IN ({", ".join("(?, ?)" for _ in keys)})
+            ORDER BY (path = ?) DESC, fp_len DESC, file_id""",
+        [v for k in keys for v in k] + [path],
+    ).fetchall()
+    if not rows:
+        return None
+    return rows[0][:6]
+
+
+def _register(con, path: Path, st, kind: str, compression, head: bytes, options: IngestOptions, *, status: str, message=None) -> int:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        (file_id,) = con.execute(
+            """INSERT INTO files (path, host, kind, compression, fingerprint, fp_len, size, mtime, status, message, tz)
+               VALUES (?, ?, ?, ?, ?, ?, ?, to_timestamp(?), ?, ?, ?) RETURNING file_id""",
+            [str(path), options.host or _guess_host(head), kind, compression, _sha(head), len(head),
+             st.st_size, st.st_mtime, status, message, options.tz],
+        ).fetchone()
+        con.execute("INSERT INTO file_paths (file_id, path) VALUES (?, ?)", [file_id, str(path)])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return file_id
+
+
+def _guess_host(head: bytes) -> str | None:
+    hosts: dict[str, int] = {}
+    for line in head.split(b"\n")[:SNIFF_LINES]:
+        m = re.match(rb"^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\S+) (\S+) ", line)
+        if m and not m.group(1).endswith(b":"):
+            h = m.group(1).decode("utf-8", "replace")
+            hosts[h] = hosts.get(h, 0) + 1
+    return max(hosts, key=hosts.get) if hosts else None

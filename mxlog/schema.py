@@ -1,0 +1,97 @@
+"""The schema reference, made from the declarations (parsers) and the core tables."""
+
+from __future__ import annotations
+
+from parsers import REGISTRY
+from parsers.base import COMMON_COLUMNS, Parser
+
+CORE_TABLES = {
+    "files": (
+        "one row per input content stream (a file and its rotated/compressed copies)",
+        {
+            "file_id": "id referenced by every event row",
+            "path": "path the content was first read from (every path: file_paths)",
+            "host": "--host, else the most frequent syslog HOSTNAME of its first lines",
+            "kind": "syslog | pcap | pcapng | spamdb | binary | text (detected from content)",
+            "compression": "gzip | bzip2 | xz, or NULL",
+            "fingerprint": "sha256 of the first fp_len content bytes: the stream's identity",
+            "fp_len": "bytes covered by the fingerprint (up to 4096)",
+            "size": "bytes on disk at the last read",
+            "mtime": "modification time at the last read",
+            "bytes_consumed": "content bytes read so far (whole lines only)",
+            "lines_read": "lines read; always lines_parsed + lines_unparsed",
+            "lines_parsed": "lines some pattern claimed",
+            "lines_unparsed": "lines in `unparsed`",
+            "rows": "event rows written (a repeated line counts once per repeat)",
+            "first_ts": "earliest line time, UTC",
+            "last_ts": "latest line time, UTC",
+            "parser_versions": "JSON {parser: version} of the parsers that made its rows",
+            "status": "reading | complete | skipped",
+            "message": "why a file was skipped",
+            "tz": "time zone its BSD timestamps were read in",
+            "frame_state": "JSON carried between runs: year, last month, last line per host",
+            "created_at": "when mxlog first saw it",
+            "updated_at": "last time rows were added",
+        },
+    ),
+    "file_paths": (
+        "every path a content stream was seen under",
+        {"file_id": "files.file_id", "path": "a path", "seen_at": "first seen at this path"},
+    ),
+    "unparsed": (
+        "every line read that no pattern claimed, with the reason",
+        {
+            "file_id": "files.file_id",
+            "line_no": "1-based line number",
+            "ts": "line time, UTC (NULL without a syslog header)",
+            "host": "syslog HOSTNAME",
+            "program": "syslog ident without [pid]",
+            "raw": "the line as read; bytes that are not UTF-8 as \\xNN",
+            "raw_bytes": "the original bytes, only for lines that are not UTF-8",
+            "reason": "no-syslog-header | other-program | no-pattern-matched | repeat-without-previous",
+        },
+    ),
+}
+
+
+def create_table_sql(parser: Parser) -> str:
+    """The CREATE TABLE statement for a parser's event table (used to write its migration;
+    a test checks the migrated table has exactly these columns)."""
+    cols = [f"    {name:<16} {sql}" for name, (sql, _) in COMMON_COLUMNS.items()]
+    cols += [f"    {f.name:<16} {f.sql_type}" for f in parser.fields]
+    return f"CREATE TABLE {parser.table} (\n" + ",\n".join(cols) + "\n);\n"
+
+
+def parser_columns(parser: Parser) -> list[tuple[str, str, str]]:
+    cols = [(name, sql, desc) for name, (sql, desc) in COMMON_COLUMNS.items()]
+    cols += [(f.name, f.sql_type, f.description) for f in parser.fields]
+    return cols
+
+
+def reference() -> list[dict]:
+    """Every public table with its columns as migrated: [{table, description, columns:
+    [(name, type, description)]}]. Types come from a scratch database built by the migrations."""
+    from mxlog.store import connect, table_columns
+
+    con = connect(":memory:")
+    described = {t: (d, cols) for t, (d, cols) in CORE_TABLES.items()}
+    for p in REGISTRY:
+        described[p.table] = (p.description, {n: d for n, _, d in parser_columns(p)})
+    out = []
+    for table, (desc, cols) in described.items():
+        columns = [(name, typ, cols.get(name, "")) for name, typ in table_columns(con, table)]
+        out.append({"table": table, "description": desc, "columns": columns})
+    con.close()
+    return out
+
+
+def markdown() -> str:
+    lines = []
+    for t in reference():
+        lines.append(f"### `{t['table']}`\n\n{t['description']}\n")
+        lines.append("| column | type | description |\n|---|---|---|")
+        for name, typ, desc in t["columns"]:
+            desc = desc.replace("|", "\\|")
+            lines.append(f"| `{name}` | {typ} | {desc} |")
+        lines.append("")
+    return "\n".join(lines)

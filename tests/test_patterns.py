@@ -1,0 +1,73 @@
+"""One generic test over every declaration (style.md 4): each pattern has samples, each sample
+is claimed by exactly its pattern (through the real ingest engine) with the expected typed
+fields, no parser claims another's samples, negative samples stay where they belong."""
+
+import re
+
+import pytest
+
+from mxlog.engine import Engine, check_pattern_dialect, parse_lines
+from parsers import REGISTRY
+from parsers.syslog import FrameState
+
+PATTERNS = [(p, pat) for p in REGISTRY for pat in p.patterns]
+SAMPLES = [(p, pat, s) for p, pat in PATTERNS for s in pat.samples]
+NEGATIVES = [(p, n) for p in REGISTRY for n in p.negatives]
+
+
+
+
+def test_registry_is_not_empty():
+    assert REGISTRY, "no parser registered"
+
+
+@pytest.mark.parametrize("parser", REGISTRY, ids=lambda p: p.name)
+def test_declaration_is_valid(parser):
+    assert parser.validate() == []
+
+
+@pytest.mark.parametrize("parser, pattern", PATTERNS, ids=[f"{p.name}.{pat.name}" for p, pat in PATTERNS])
+def test_pattern_is_in_the_common_regex_dialect(parser, pattern):
+    assert check_pattern_dialect(pattern.regex) == []
+    re.compile(pattern.regex)
+
+
+@pytest.mark.parametrize(
+    "parser, pattern, sample",
+    SAMPLES,
+    ids=[f"{p.name}.{pat.name}[{i}]" for p, pat in PATTERNS for i, _ in enumerate(pat.samples)],
+)
+def test_sample_parses_to_its_pattern_and_fields(parser, pattern, sample):
+    result = parse_lines([sample.line])
+    assert result.unparsed.height == 0, f"unparsed: {result.unparsed['reason'].to_list()}"
+    tables = {t: df for t, df in result.tables.items() if df.height}
+    assert list(tables) == [parser.table], f"claimed by {list(tables)}"
+    row = tables[parser.table].row(0, named=True)
+    assert row["pattern"] == pattern.name
+    for name, expected in sample.fields.items():
+        assert name in row, f"sample names unknown field {name}"
+        assert row[name] == expected, f"{name}: got {row[name]!r}, expected {expected!r}"
+
+
+@pytest.mark.parametrize("parser, negative", NEGATIVES, ids=[f"{p.name}.neg{i}" for i, (p, _) in enumerate(NEGATIVES)])
+def test_negative_sample(parser, negative):
+    result = parse_lines([negative.line])
+    if negative.fields is None:
+        assert result.unparsed.height == 1, negative.why
+        return
+    assert result.unparsed.height == 0, negative.why
+    row = result.tables[parser.table].row(0, named=True)
+    for name, expected in negative.fields.items():
+        assert row[name] == expected, f"{negative.why}: {name} = {row[name]!r}"
+
+
+def test_every_sample_once_in_one_chunk():
+    """All samples of all parsers in one chunk: each lands once, in its own table."""
+    lines = [s.line for _, _, s in SAMPLES]
+    result = Engine().parse_chunk(("\n".join(lines) + "\n").encode(), FrameState(year=2026))
+    assert result.unparsed.height == 0
+    claimed = {t: df.height for t, df in result.tables.items()}
+    expected = {}
+    for p, _, _ in SAMPLES:
+        expected[p.table] = expected.get(p.table, 0) + 1
+    assert claimed == expected
