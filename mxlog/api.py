@@ -72,26 +72,16 @@ def check(path, *, host=None, year=None, tz="UTC") -> CheckResult:
     counts: Counter = Counter()
     result = CheckResult()
     with stream:
-        buffer = b""
-        while True:
-            data = stream.read(_ingest.CHUNK_BYTES)
-            buffer += data
-            if not data and buffer and not buffer.endswith(b"\n"):
-                buffer += b"\n"
-            cut = buffer.rfind(b"\n") + 1
-            if cut:
-                chunk, buffer = buffer[:cut], buffer[cut:]
-                r = engine.parse_chunk(chunk, state)
-                result.lines_read += r.lines
-                result.lines_unparsed += r.lines_unparsed
-                for table, df in r.tables.items():
-                    for pattern, n in df.group_by("pattern").len().iter_rows():
-                        counts[(table, pattern)] += n
-                miss = r.unparsed.filter(pl.col("reason") != "other-program")
-                result.other_program += r.unparsed.height - miss.height
-                result.missed_lines += miss.select("line_no", "reason", "raw").rows()
-            if not data:
-                break
+        for chunk, _ in _ingest.LineChunks(stream, b"", _ingest.CHUNK_BYTES, complete=True):
+            r = engine.parse_chunk(chunk, state)
+            result.lines_read += r.lines
+            result.lines_unparsed += r.lines_unparsed
+            for table, df in r.tables.items():
+                for pattern, n in df.group_by("pattern").len().iter_rows():
+                    counts[(table, pattern)] += n
+            miss = r.unparsed.filter(pl.col("reason") != "other-program")
+            result.other_program += r.unparsed.height - miss.height
+            result.missed_lines += miss.select("line_no", "reason", "raw").rows()
     result.lines_parsed = result.lines_read - result.lines_unparsed
     result.counts = sorted(((t, p, n) for (t, p), n in counts.items()), key=lambda x: (x[0], -x[2], x[1]))
     return result

@@ -164,7 +164,8 @@ class Engine:
                 tables[cp.parser.table] = events
             if not misses.is_empty():
                 unparsed.append(misses.with_columns(reason=pl.lit(NO_PATTERN)))
-        return ChunkResult(tables, _unparsed_rows(unparsed, bad_utf8, first_line), framed.height, framed)
+        ts = framed["ts"]
+        return ChunkResult(tables, _unparsed_rows(unparsed, bad_utf8, first_line), framed.height, ts.min(), ts.max())
 
 
 def _resolve_repeats(rows: pl.DataFrame, state: FrameState) -> pl.DataFrame:
@@ -249,7 +250,8 @@ class ChunkResult:
     tables: dict[str, pl.DataFrame]
     unparsed: pl.DataFrame
     lines: int
-    framed: pl.DataFrame
+    first_ts: object  # datetime or None
+    last_ts: object
 
     @property
     def rows(self) -> int:

@@ -19,6 +19,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from mxlog.engine import Engine
 from mxlog.errors import MxlogError, NoInput
 from parsers.syslog import FrameState
 
-CHUNK_BYTES = int(os.environ.get("MXLOG_CHUNK_BYTES", 32 << 20))  # env: tests use small chunks
+CHUNK_BYTES = int(os.environ.get("MXLOG_CHUNK_BYTES", 16 << 20))  # env: tests use small chunks
 FP_BYTES = 4096
 SNIFF_LINES = 20
 
@@ -304,26 +305,30 @@ def ingest_file(con, engine: Engine, path: Path, options: IngestOptions, *, prog
                 return fr
         task = progress.add_task(path.name, total=st.st_size) if progress else None
         raw_file = getattr(stream, "fileobj", None) or getattr(stream, "_fp", None) or stream
-        eof = False
-        while not eof:
-            data = stream.read(options.chunk_bytes)
-            if not data:
-                eof = True
-            buffer += data
-            added = 0
-            if eof and compression and buffer and not buffer.endswith(b"\n"):
-                buffer += b"\n"  # a finished (compressed) file's last line needs no newline
-                added = 1
-            cut = buffer.rfind(b"\n") + 1
-            if not cut:
-                continue
-            chunk, buffer = buffer[:cut], buffer[cut:]
-            _ingest_chunk(con, engine, file_id, chunk, state, fr, real_len=cut - added)
-            if progress is not None:
-                try:
-                    progress.update(task, completed=raw_file.tell())
-                except (OSError, ValueError, AttributeError):
-                    pass
+        reader = LineChunks(stream, buffer, options.chunk_bytes, complete=compression is not None)
+
+        def read_and_parse():
+            item = next(reader, None)
+            if item is None:
+                return None
+            chunk, real_len = item
+            result = engine.parse_chunk(chunk, state)
+            # the state as it is after this chunk, saved with this chunk's rows
+            return result, real_len, json.dumps(state.to_json() | {"line_no": state.line_no})
+
+        # two stages on two cores: the next chunk is read and parsed while this one is written
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mxlog-parse") as pool:
+            pending = pool.submit(read_and_parse)
+            while (done := pending.result()) is not None:
+                pending = pool.submit(read_and_parse)
+                result, real_len, saved = done
+                _write_chunk(con, engine, file_id, result, saved, fr, real_len)
+                if progress is not None:
+                    try:
+                        progress.update(task, completed=raw_file.tell())
+                    except (OSError, ValueError, AttributeError):
+                        pass
+        buffer = reader.buffer
         fr.pending_bytes = len(buffer)
         if progress is not None:
             progress.remove_task(task)
@@ -335,14 +340,39 @@ def ingest_file(con, engine: Engine, path: Path, options: IngestOptions, *, prog
     return fr
 
 
-def _ingest_chunk(con, engine: Engine, file_id: int, chunk: bytes, state: FrameState, fr: FileReport, real_len: int):
-    result = engine.parse_chunk(chunk, state)
+class LineChunks:
+    """Iterates over (chunk, content bytes) pieces of a stream cut at line ends, about
+    `size` bytes each. An unfinished last line stays in `.buffer`, unless the stream is
+    `complete` (a compressed file cannot grow), where it is given a newline."""
+
+    def __init__(self, stream, buffer: bytes, size: int, complete: bool):
+        self.stream, self.buffer, self.size, self.complete = stream, buffer, size, complete
+        self.eof = False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> tuple[bytes, int]:
+        while not self.eof:
+            data = self.stream.read(self.size)
+            self.eof = not data
+            self.buffer += data
+            added = 0
+            if self.eof and self.complete and self.buffer and not self.buffer.endswith(b"\n"):
+                self.buffer += b"\n"
+                added = 1
+            cut = self.buffer.rfind(b"\n") + 1
+            if cut:
+                chunk, self.buffer = self.buffer[:cut], self.buffer[cut:]
+                return chunk, cut - added
+        raise StopIteration
+
+
+def _write_chunk(con, engine: Engine, file_id: int, result, saved_state: str, fr: FileReport, real_len: int):
+    """One transaction: the chunk's rows, its unparsed lines and the file's progress."""
     lines, unparsed_n = result.lines, result.lines_unparsed
     other = int((result.unparsed["reason"] == "other-program").sum()) if unparsed_n else 0
-    ts = result.framed["ts"].drop_nulls()
-    first_ts = ts.min() if len(ts) else None
-    last_ts = ts.max() if len(ts) else None
-    saved = state.to_json() | {"line_no": state.line_no}
+    first_ts, last_ts = result.first_ts, result.last_ts
     con.execute("BEGIN TRANSACTION")
     try:
         for table, df in result.tables.items():
@@ -356,7 +386,7 @@ def _ingest_chunk(con, engine: Engine, file_id: int, chunk: bytes, state: FrameS
                    frame_state = ?, parser_versions = ?, updated_at = now()
                WHERE file_id = ?""",
             [real_len, lines, lines - unparsed_n, unparsed_n, result.rows, first_ts, first_ts, last_ts, last_ts,
-             json.dumps(saved), json.dumps(engine.versions), file_id],
+             saved_state, json.dumps(engine.versions), file_id],
         )
         con.execute("COMMIT")
     except BaseException:
