@@ -26,12 +26,14 @@ ENVELOPE_RE = r"smtp envelope evpid=[0-9a-f]{16} from=<[^>]*> to=<[^>]*>"
 BEGIN, END = "<!-- bench:ingest:begin -->", "<!-- bench:ingest:end -->"
 
 
-def timed(cmd: list[str], stdout=subprocess.DEVNULL, env=None) -> tuple[float, int]:
-    """(seconds, peak RSS in MB) of one command."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE, env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
+def timed(cmd: list[str]) -> tuple[float, int]:
+    """(seconds, peak RSS in MB) of one command. Its stdout goes to a real file: GNU grep
+    stops at the first match when stdout is /dev/null."""
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) not in (0, 1):  # grep -c exits 1 on no match
         raise SystemExit(f"failed: {' '.join(cmd)}: {proc.stderr.read().decode()[-500:]}")
     return elapsed, usage.ru_maxrss // 1024
@@ -78,7 +80,7 @@ def main(argv=None):
     results["grep -cE"] = median_of(a.runs, lambda: ["env", "LC_ALL=C", "grep", "-cE", ENVELOPE_RE, str(log)])
     results["mxlog ingest"] = median_of(a.runs, lambda: mxlog + ["ingest", "-q", "--db", str(db), str(log)], fresh_db)
     results["mxlog ingest (re-run, unchanged)"] = median_of(a.runs, lambda: mxlog + ["ingest", "-q", "--db", str(db), str(log)])
-    results["zcat > /dev/null"] = median_of(a.runs, lambda: ["zcat", str(gz)])
+    results["zcat > /dev/null"] = median_of(a.runs, lambda: ["sh", "-c", f"zcat '{gz}' > /dev/null"])
     results["mxlog ingest .gz"] = median_of(a.runs, lambda: mxlog + ["ingest", "-q", "--db", str(db), str(gz)], fresh_db)
     shutil.rmtree(tmp, ignore_errors=True)
 

@@ -49,7 +49,7 @@ def connect(db: str | os.PathLike | None = None, *, read_only: bool = False, mig
     except duckdb.Error as e:
         raise MxlogError(f"cannot open database {path}: {str(e).splitlines()[0]}") from None
     con.execute("SET TimeZone = 'UTC'")
-    con.execute(f"SET memory_limit = '{os.environ.get('MXLOG_MEMORY_LIMIT', '512MB')}'")
+    con.execute(f"SET memory_limit = '{os.environ.get('MXLOG_MEMORY_LIMIT', '320MB')}'")
     if migrate and not read_only:
         apply_migrations(con)
     return con

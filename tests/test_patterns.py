@@ -71,3 +71,25 @@ def test_every_sample_once_in_one_chunk():
     for p, _, _ in SAMPLES:
         expected[p.table] = expected.get(p.table, 0) + 1
     assert claimed == expected
+
+
+def formats_md_smtpd_lines() -> list[str]:
+    """Every OpenSMTPD example line quoted in formats.md section 1 (its notes stripped)."""
+    from conftest import SHARED
+
+    text = (SHARED / "formats.md").read_text()
+    section = text[text.index("## 1. OpenSMTPD") : text.index("## 2. OpenBSD spamd")]
+    lines = []
+    for line in section.splitlines():
+        m = re.match(r"^([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ smtpd\[\d+\]: .*?)(?: {3,}\((?:real|derived).*)?$", line)
+        if m:
+            lines.append(m.group(1))
+    return lines
+
+
+def test_every_smtpd_line_in_formats_md_parses():
+    lines = formats_md_smtpd_lines()
+    assert len(lines) >= 25
+    result = parse_lines(lines)
+    assert result.unparsed.select("raw", "reason").rows() == []
+    assert result.tables["smtpd_events"].height == len(lines)
