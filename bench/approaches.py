@@ -46,7 +46,7 @@ def duckdb_regexp(path: Path):
 
     con = duckdb.connect()
     names = list(re.compile(ENVELOPE).groupindex)
-    pattern = ENVELOPE.replace("(?P<", "(?<").replace("'", "''")
+    pattern = ENVELOPE.replace("'", "''")
     n = con.execute(
         f"""SELECT count(*) FROM (
               SELECT regexp_extract(line, '{pattern}', {names!r}) AS f

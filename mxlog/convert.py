@@ -41,11 +41,27 @@ def convert(col: pl.Expr, converter: str) -> pl.Expr:
         return ip_literal(col)
     if converter in ("lower", "hexid"):
         return col.str.to_lowercase()
+    if converter == "words":
+        words = col.str.strip_chars().str.split(" ")
+        return words.list.eval(pl.element().filter(~pl.element().is_in(["", "...", "."])))
+    if converter == "list_comma":
+        return col.str.split(",")
+    if converter in ("rcpt_list", "rcpt_params"):
+        args = col.str.replace_all(",<", "\x01<", literal=True).str.split("\x01")
+        if converter == "rcpt_list":
+            items = args.list.eval(pl.element().str.extract(r"^<?([^ <>]*)>?", 1))
+        else:
+            items = args.list.eval(pl.element().str.extract(r"^\S+ (.*)$", 1).fill_null(""))
+        return pl.when(col == "(unknown)").then(None).otherwise(items)
+    if converter == "epoch":
+        return pl.from_epoch(col.cast(pl.Int64, strict=False), time_unit="s").dt.replace_time_zone("UTC")
     raise ValueError(f"unknown converter {converter!r}")
 
 
 POLARS_TYPES = {
     "VARCHAR": pl.String,
+    "VARCHAR[]": pl.List(pl.String),
+    "TIMESTAMPTZ": pl.Datetime("us", "UTC"),
     "BIGINT": pl.Int64,
     "INTEGER": pl.Int32,
     "DOUBLE": pl.Float64,

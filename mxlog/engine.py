@@ -16,7 +16,7 @@ import polars as pl
 from mxlog.convert import POLARS_TYPES, convert
 from parsers import REGISTRY
 from parsers.base import COMMON_COLUMNS, Parser
-from parsers.syslog import NO_HEADER, OK, REPEAT, FrameState, frame, sanitize
+from parsers.syslog import NO_HEADER, OK, REPEAT, FrameState, frame, frame_plain, sanitize
 
 MATCH_GROUP = "mxlog_matched"
 
@@ -130,17 +130,32 @@ class Engine:
 
     def __init__(self, parsers: list[Parser] | None = None):
         self.parsers = [CompiledParser(p) for p in (parsers if parsers is not None else REGISTRY)]
-        self.by_program = {prog: cp for cp in self.parsers for prog in cp.parser.programs}
+        self.by_program = {
+            prog: cp for cp in self.parsers if cp.parser.kind == "syslog" for prog in cp.parser.programs
+        }
+        self.by_kind = {cp.parser.kind: cp for cp in self.parsers if cp.parser.kind != "syslog"}
 
     @property
     def versions(self) -> dict[str, str]:
         return {cp.parser.name: cp.parser.version for cp in self.parsers}
 
-    def parse_chunk(self, chunk: bytes, state: FrameState) -> "ChunkResult":
+    def parse_chunk(self, chunk: bytes, state: FrameState, kind: str = "syslog") -> "ChunkResult":
+        """Parse whole lines of a file of `kind` (syslog, or a headerless kind like spamdb)."""
         chunk, bad_utf8 = sanitize(chunk)
         first_line = state.line_no + 1
-        framed = frame(chunk, state)
-        return self.parse_framed(framed, state, bad_utf8, first_line)
+        if kind == "syslog":
+            return self.parse_framed(frame(chunk, state), state, bad_utf8, first_line)
+        cp = self.by_kind[kind]
+        framed = frame_plain(chunk, state, cp.parser.kind)
+        framed = framed.with_columns(pl.col("ts").cast(pl.Datetime("us", "UTC")))
+        unparsed = [framed.filter(pl.col("status") == NO_HEADER).with_columns(reason=pl.lit(NO_PATTERN))]
+        rows = framed.filter(pl.col("status") != NO_HEADER).with_columns(rep=pl.lit(0, pl.Int32))
+        events, misses = cp.parse(rows)
+        tables = {cp.parser.table: events} if not events.is_empty() else {}
+        if not misses.is_empty():
+            unparsed.append(misses.with_columns(reason=pl.lit(NO_PATTERN)))
+        ts = framed["ts"]
+        return ChunkResult(tables, _unparsed_rows(unparsed, bad_utf8, first_line), framed.height, ts.min(), ts.max())
 
     def parse_framed(self, framed: pl.DataFrame, state: FrameState, bad_utf8: dict, first_line: int):
         framed = framed.with_columns(pl.col("ts").cast(pl.Datetime("us", "UTC")))
@@ -266,10 +281,13 @@ class ChunkResult:
         return self.lines - self.lines_unparsed
 
 
-def parse_lines(lines: list[str], *, host: str = "", year: int = 2026, tz: str = "UTC") -> ChunkResult:
+def parse_lines(
+    lines: list[str], *, host: str = "", year: int = 2026, tz: str = "UTC", kind: str = "syslog",
+    snapshot_us: int | None = None, parsers: list[Parser] | None = None,
+) -> ChunkResult:
     """Parse a few lines (tests, `mxlog check`, notebooks): the same engine as ingest."""
-    state = FrameState(year=year, default_host=host, tz=tz)
-    return Engine().parse_chunk(("\n".join(lines) + "\n").encode(), state)
+    state = FrameState(year=year, default_host=host, tz=tz, snapshot_us=snapshot_us)
+    return Engine(parsers).parse_chunk(("\n".join(lines) + "\n").encode(), state, kind)
 
 
 def check_pattern_dialect(regex: str) -> list[str]:

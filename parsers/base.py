@@ -31,6 +31,13 @@ CONVERTERS = {
     "ip": "VARCHAR",  # address as an IP literal: strips `IPv6:` and `[...]`; `local` -> NULL
     "lower": "VARCHAR",  # lower-cased text
     "hexid": "VARCHAR",  # hex id, lower-cased (session, msgid, evpid)
+    "words": "VARCHAR[]",  # space-separated names; `...` and `.` tokens dropped (spamd `lists:`)
+    "list_comma": "VARCHAR[]",  # comma-separated items, no space after the comma (spampd recipients)
+    "epoch": "TIMESTAMPTZ",  # seconds since 1970 (spamdb times, bgpd/sync expiries)
+    # spampd's RCPT TO arguments joined by ',' (an argument may carry ESMTP parameters after a
+    # space, which may contain ','): split before each '<'; `(unknown)` -> NULL
+    "rcpt_list": "VARCHAR[]",  # the addresses, without <>
+    "rcpt_params": "VARCHAR[]",  # the parameters of each argument ('' when none)
 }
 
 
@@ -121,6 +128,10 @@ class Parser:
     patterns: tuple[Pattern, ...]
     derived: tuple[Derived, ...] = ()
     negatives: tuple[Negative, ...] = ()
+    # "syslog": lines are framed and dispatched by program. Any other value names a file kind
+    # (detected from content, e.g. "spamdb") whose every line is the message, without header:
+    # ts is the file's snapshot time (--at, else its mtime) and host the file's host.
+    kind: str = "syslog"
 
     def field(self, name: str) -> Field:
         for f in self.fields:

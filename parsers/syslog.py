@@ -50,6 +50,7 @@ class FrameState:
     tz: str = "UTC"
     mtime: float | None = None  # file mtime, for year inference when --year is not given
     last_by_host: dict = field(default_factory=dict)  # host -> [program, pid, msg] (for repeats)
+    snapshot_us: int | None = None  # headerless kinds (spamdb dumps): the time every line gets
 
     def to_json(self) -> dict:
         return {"year": self.year, "last_month": self.last_month, "last_by_host": self.last_by_host}
@@ -332,3 +333,35 @@ def sanitize(chunk: bytes) -> tuple[bytes, dict[int, bytes]]:
             bad[i] = line
             lines[i] = line.decode("utf-8", "backslashreplace").encode("utf-8")
     return b"\n".join(lines), bad
+
+
+def frame_plain(chunk: bytes, state: FrameState, program: str) -> pl.DataFrame:
+    """Frame the lines of a headerless file (a spamdb dump): each whole line is the message,
+    stamped with the file's snapshot time and host. Same columns as `frame`."""
+    n_bytes = len(chunk)
+    buf = np.frombuffer(chunk, dtype=np.uint8)
+    nl = np.flatnonzero(buf == 10)
+    n = len(nl)
+    starts = np.concatenate(([0], nl[:-1] + 1)).astype(np.int64) if n else np.zeros(0, np.int64)
+    ends = nl.astype(np.int64)
+    ends -= (ends > starts) & (buf[np.maximum(ends - 1, 0)] == 13)
+    raw = _lines(chunk, starts)
+    if (buf[:n_bytes] >= 0x80).any():
+        cont = np.concatenate(([0], np.cumsum((buf & 0xC0) == 0x80)))
+        ends = ends - (cont[ends] - cont[starts])
+        starts = starts - cont[starts]
+    state.line_no += n
+    empty = ends == starts
+    df = pl.DataFrame({"raw": raw, "end": ends - starts})
+    return df.select(
+        pl.col("end").alias("raw_len"),
+        pl.Series("line_no", np.arange(state.line_no - n + 1, state.line_no + 1, dtype=np.int64)),
+        "raw",
+        pl.Series("status", np.where(empty, NO_HEADER, OK).astype(np.int8)),
+        pl.lit(0, pl.Int64).alias("rep_n"),
+        pl.lit(state.snapshot_us, pl.Int64).alias("ts"),
+        pl.lit(state.default_host, pl.String).alias("host"),
+        pl.lit(program, pl.String).alias("program"),
+        pl.lit(None, pl.Int32).alias("pid"),
+        pl.col("raw").str.slice(0, pl.col("end")).alias("msg"),
+    )
