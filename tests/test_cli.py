@@ -113,7 +113,10 @@ def test_python_dash_m_and_version():
     assert r.returncode == 0 and r.stdout.startswith("mxlog ")
 
 
-def test_demo_runs_on_samples():
+def test_demo_output_is_what_the_readme_shows():
     r = run("demo")
     assert r.exit_code == 0, r.output
-    assert "lines read = parsed + unparsed: True" in r.output
+    assert "lines read = parsed + unparsed: True" in r.stdout
+    readme = (ROOT / "README.md").read_text()
+    shown = readme.split("$ make demo\n.venv/bin/mxlog demo\n", 1)[1].split("```", 1)[0]
+    assert r.stdout == shown, "README's make demo output is stale: paste the new output"
