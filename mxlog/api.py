@@ -18,8 +18,14 @@ from mxlog.templates import template_sql
 SAMPLES = Path(os.environ.get("MXLOG_SAMPLES", Path(__file__).resolve().parent.parent / "samples"))
 
 
-def ingest(paths, *, db=None, host=None, year=None, tz="UTC", on_file=None, progress=None) -> _ingest.IngestReport:
-    options = _ingest.IngestOptions(host=host, year=year, tz=tz)
+def ingest(
+    paths, *, db=None, host=None, year=None, tz="UTC", at=None, on_file=None, progress=None
+) -> _ingest.IngestReport:
+    """Ingest files/directories. `at`: snapshot time of spamdb dumps (datetime or epoch
+    seconds; default each file's mtime)."""
+    if hasattr(at, "timestamp"):
+        at = at.timestamp()
+    options = _ingest.IngestOptions(host=host, year=year, tz=tz, at=at)
     from mxlog.store import db_path
 
     files = _ingest.discover(paths)  # fail on missing paths before touching the database

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -70,6 +71,12 @@ def _fail(e: BaseException) -> None:
     raise typer.Exit(int(ExitCode.ERROR))
 
 
+def _utc(at: datetime.datetime | None) -> datetime.datetime | None:
+    if at is not None and at.tzinfo is None:
+        return at.replace(tzinfo=datetime.timezone.utc)
+    return at
+
+
 def _progress():
     if not sys.stderr.isatty():
         return None
@@ -93,6 +100,10 @@ def ingest(
     host: Annotated[Optional[str], typer.Option(help="Host name for lines that carry none.")] = None,
     year: Annotated[Optional[int], typer.Option(help="Year of each new file's first line (default: from its mtime).")] = None,
     tz: Annotated[str, typer.Option(help="Time zone of BSD syslog timestamps (IANA name).")] = "UTC",
+    at: Annotated[
+        Optional[datetime.datetime],
+        typer.Option(help="When spamdb dumps were taken (ISO time, UTC unless an offset is given; default: file mtime)."),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No per-file summaries.")] = False,
 ):
     """Read logs into the database: incremental, idempotent, nothing read is lost."""
@@ -103,9 +114,9 @@ def ingest(
         on_file = None if quiet else (lambda fr: typer.echo(fr.summary(), err=True))
         if progress:
             with progress:
-                report = api.ingest(paths, db=db, host=host, year=year, tz=tz, on_file=on_file, progress=progress)
+                report = api.ingest(paths, db=db, host=host, year=year, tz=tz, at=_utc(at), on_file=on_file, progress=progress)
         else:
-            report = api.ingest(paths, db=db, host=host, year=year, tz=tz, on_file=on_file)
+            report = api.ingest(paths, db=db, host=host, year=year, tz=tz, at=_utc(at), on_file=on_file)
     except (MxlogError, Exception, KeyboardInterrupt) as e:
         _fail(e)
     t = report.totals()

@@ -200,6 +200,7 @@ class IngestOptions:
     host: str | None = None
     year: int | None = None
     tz: str = "UTC"
+    at: float | None = None  # snapshot time (epoch seconds) of headerless dumps; default: mtime
     chunk_bytes: int = CHUNK_BYTES
 
 
@@ -259,7 +260,7 @@ def ingest_file(con, engine: Engine, path: Path, options: IngestOptions, *, prog
             fr.status, fr.message = "empty", "empty file"
             return fr
         known = _find_stream(con, head, str(path))
-        if kind != "syslog":
+        if kind != "syslog" and kind not in engine.by_kind:
             fr.status = "skipped"
             fr.message = {
                 "pcap": "pflog capture: no pcap decoder yet",
@@ -267,7 +268,7 @@ def ingest_file(con, engine: Engine, path: Path, options: IngestOptions, *, prog
                 "spamdb": "spamdb dump: no spamdb parser yet",
                 "binary": "binary file, not a log",
                 "text": "not a log mxlog reads: no syslog header in its first lines",
-            }[kind]
+            }.get(kind, f"no parser for {kind} files")
             if known is None:
                 _register(con, path, st, kind, compression, head, options, status="skipped", message=fr.message)
             return fr
@@ -288,6 +289,8 @@ def ingest_file(con, engine: Engine, path: Path, options: IngestOptions, *, prog
             default_host=options.host or "",
             tz=tz,
             mtime=st.st_mtime,
+            # headerless dumps (spamdb): every entry is stamped with the dump's time
+            snapshot_us=int((options.at if options.at is not None else st.st_mtime) * 1_000_000),
         )
         if consumed == 0:
             state.year = options.year
@@ -312,7 +315,7 @@ def ingest_file(con, engine: Engine, path: Path, options: IngestOptions, *, prog
             if item is None:
                 return None
             chunk, real_len = item
-            result = engine.parse_chunk(chunk, state)
+            result = engine.parse_chunk(chunk, state, kind)
             # the state as it is after this chunk, saved with this chunk's rows
             return result, real_len, json.dumps(state.to_json() | {"line_no": state.line_no})
 

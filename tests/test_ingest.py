@@ -228,3 +228,24 @@ def test_mixed_families_parse_without_a_miss(db):
         "legacy/maillog": "read", "mx1/maillog.0.gz": "read", "mx1/maillog": "read"}
     assert q(db, "SELECT count(*) FROM unparsed WHERE reason = 'no-pattern-matched'")[0][0] == 0
     assert [r[0] for r in q(db, "SELECT DISTINCT family FROM smtpd_events ORDER BY 1")] == list("ABCDE")
+
+
+def test_spamdb_dump_is_read_as_a_snapshot(tmp_path, db):
+    import datetime as dt
+
+    dump = tmp_path / "spamdb.txt"
+    dump.write_text(
+        "GREY|198.51.100.23|mail.example.net|<a@example.net>|<bob@example.org>|1732442412|1732456812|1732456812|1|0\n"
+        "WHITE|203.0.113.40|||1732442412|1732442412|1735553212|1|3\n"
+        "TRAPPED|198.51.100.99|1732528812\n"
+        "SPAMTRAP|trap@example.org\n"
+    )
+    at = dt.datetime(2024, 11, 25, 6, 0, tzinfo=dt.timezone.utc)
+    report = api.ingest([dump], db=db, host="mx1", at=at)
+    assert (report.files[0].kind, report.files[0].lines_parsed) == ("spamdb", 4)
+    rows = q(db, "SELECT entry, host, ts, mail_from FROM spamdb_entries ORDER BY line_no")
+    assert [r[0] for r in rows] == ["GREY", "WHITE", "TRAPPED", "SPAMTRAP"]
+    assert {(r[1], r[2]) for r in rows} == {("mx1", at)}
+    assert rows[0][3] == "a@example.net"
+    api.ingest([dump], db=db, host="mx1", at=at)
+    assert q(db, "SELECT count(*) FROM spamdb_entries")[0][0] == 4
