@@ -54,11 +54,16 @@ CORE_TABLES = {
 }
 
 
+def _quoted(name: str) -> str:
+    return '"' + name + '"'
+
+
 def create_table_sql(parser: Parser) -> str:
     """The CREATE TABLE statement for a parser's event table (used to write its migration;
     a test checks the migrated table has exactly these columns)."""
     cols = [f"    {name:<16} {sql}" for name, (sql, _) in COMMON_COLUMNS.items()]
-    cols += [f"    {f.name:<16} {f.sql_type}" for f in parser.fields]
+    # quoted: field names such as `offset` or `user` are SQL keywords
+    cols += [f"    {_quoted(f.name):<16} {f.sql_type}" for f in parser.fields]
     return f"CREATE TABLE {parser.table} (\n" + ",\n".join(cols) + "\n);\n"
 
 

@@ -31,7 +31,7 @@ CONVERTERS = {
     "ip": "VARCHAR",  # address as an IP literal: strips `IPv6:` and `[...]`; `local` -> NULL
     "lower": "VARCHAR",  # lower-cased text
     "hexid": "VARCHAR",  # hex id, lower-cased (session, msgid, evpid)
-    "words": "VARCHAR[]",  # space-separated names; `...` and `.` tokens dropped (spamd `lists:`)
+    "words": "VARCHAR[]",  # space-separated names; tokens of dots (`...`, `..`, `.`) dropped (spamd `lists:`)
     "list_comma": "VARCHAR[]",  # comma-separated items, no space after the comma (spampd recipients)
     "epoch": "TIMESTAMPTZ",  # seconds since 1970 (spamdb times, bgpd/sync expiries)
     # spampd's RCPT TO arguments joined by ',' (an argument may carry ESMTP parameters after a

@@ -28,7 +28,7 @@ def test_ip_literal():
 
 
 def test_list_converters():
-    assert conv([" spews1 uatraps ... nixspam . ...", ""], "words") == [["spews1", "uatraps", "nixspam"], []]
+    assert conv([" spews1 uatraps ... nixspam . ... ..", ""], "words") == [["spews1", "uatraps", "nixspam"], []]
     assert conv(["a,b", "x"], "list_comma") == [["a", "b"], ["x"]]
     raw = ["<a@example.org> ORCPT=rfc822;a@example.org,x,<b@example.org>", "(unknown)"]
     assert conv(raw, "rcpt_list") == [["a@example.org", "b@example.org"], None]
