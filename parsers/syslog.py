@@ -151,6 +151,13 @@ def frame(chunk: bytes, state: FrameState) -> pl.DataFrame:
 
     # host token ending in ':' is an ident (no hostname in the line)
     hostless = header & (buf[np.maximum(host_end - 1, 0)] == 58)
+    # a '(' in that token is a Dovecot log_path process prefix (`auth-worker(22401): Info:`,
+    # `lmtp(123, bob): Info:`), never a hostname: the program is the name before '(' and the
+    # message keeps the whole prefix, as it does in Dovecot's syslog lines
+    parens = np.append(np.flatnonzero(buf[:n_bytes] == 40), [n_bytes + 1])
+    procish = header & (parens[np.searchsorted(parens, host_from)] < host_end)
+    paren_at = parens[np.searchsorted(parens, host_from)]
+    hostless |= procish
     ident_start = np.where(hostless, host_from, host_end + 1)
     ident_end = np.where(hostless, host_end, ident_end)
     ident_end = np.minimum(ident_end, ends)
@@ -180,12 +187,14 @@ def frame(chunk: bytes, state: FrameState) -> pl.DataFrame:
                 rep_n[hit[good]] = val[good]
 
     # ident: `prog[pid]:` | `prog:`; the program ends at '[' or ':'
-    ident_ok = header & ~repeat & (ident_end > ident_start) & (buf[np.maximum(ident_end - 1, 0)] == 58)
+    ident_ok = header & ~repeat & (
+        ((ident_end > ident_start) & (buf[np.maximum(ident_end - 1, 0)] == 58)) | procish
+    )
     brackets = np.append(np.flatnonzero(buf[:n_bytes] == 91), [n_bytes + 1])
     lb = brackets[np.searchsorted(brackets, ident_start)]
-    has_pid = ident_ok & (lb < ident_end - 2) & (buf[np.maximum(ident_end - 2, 0)] == 93)
-    prog_end = np.where(has_pid, lb, ident_end - 1)
-    msg_start = np.minimum(np.where(ident_ok, ident_end + 1, ident_start), ends)
+    has_pid = ident_ok & ~procish & (lb < ident_end - 2) & (buf[np.maximum(ident_end - 2, 0)] == 93)
+    prog_end = np.where(procish, paren_at, np.where(has_pid, lb, ident_end - 1))
+    msg_start = np.minimum(np.where(procish, host_from, np.where(ident_ok, ident_end + 1, ident_start)), ends)
 
     # --- times ------------------------------------------------------------------------
     ts = np.zeros(n, dtype=np.int64)

@@ -121,3 +121,12 @@ def test_line_numbers_continue_across_chunks():
     frame(b"a\nb\n", st)
     df = frame(b"c\n", st)
     assert df["line_no"].to_list() == [3]
+
+
+def test_dovecot_log_path_process_prefix_with_parentheses():
+    df, _, _ = framed(b"Jan 29 13:54:06 auth-worker(22401): Info: sql(a,192.0.2.7): unknown user\n"
+                      b"Jan 29 09:33:58 lmtp(123, bob): Info: x\n", default_host="mx1")
+    assert df.select("host", "program", "pid", "msg").rows() == [
+        ("mx1", "auth-worker", None, "auth-worker(22401): Info: sql(a,192.0.2.7): unknown user"),
+        ("mx1", "lmtp", None, "lmtp(123, bob): Info: x"),
+    ]
