@@ -36,7 +36,7 @@ SNIFF_LINES = 20
 _COMPRESSION_MAGIC = [(b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz")]
 _PCAP_MAGIC = {b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4", b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d"}
 _SYSLOG_HEAD = re.compile(
-    rb"^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S*) \S+ \S"
+    rb"^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\S*|@[0-9a-f]{24}) \S+ \S"
 )
 _SPAMDB_HEAD = re.compile(rb"^(?:GREY|WHITE|TRAPPED|SPAMTRAP)\|")
 _ROTATED = re.compile(r"^(?P<base>.+?)(?:\.(?P<n>\d+)|-(?P<date>\d{8}))?(?:\.(?:gz|bz2|xz|z|Z))?$")

@@ -125,10 +125,21 @@ def frame(chunk: bytes, state: FrameState) -> pl.DataFrame:
         & ((buf[starts + 4] == 32) | _is_digit(buf[starts + 4]))
         & (length > 16)
     )
-    iso = (
-        _is_digit(b0) & (buf[starts + 4] == 45) & (buf[starts + 7] == 45) & (buf[starts + 10] == 84)
+    iso_date = (
+        _is_digit(b0) & (buf[starts + 4] == 45) & (buf[starts + 7] == 45)
         & (buf[starts + 13] == 58) & (buf[starts + 16] == 58) & (length > 20)
     )
+    iso = iso_date & (buf[starts + 10] == 84)
+    # `2013-08-11 03:56:40 name: ...` (Dovecot log_path with a date format): wall clock, --tz
+    iso_space = iso_date & (buf[starts + 10] == 32) & (buf[starts + 19] == 32) & _is_digit(buf[starts + 18])
+    # daemontools multilog: `@400000004c91b044077a9e94 name: ...` (TAI64N label, then a space)
+    tai = (b0 == 64) & (buf[starts + 25] == 32) & (length > 27)
+    if tai.any():
+        idx = np.flatnonzero(tai)
+        hexd = buf[starts[idx][:, None] + 1 + np.arange(24)].astype(np.int64)
+        nib = np.where(hexd <= 57, hexd - 48, (hexd | 32) - 87)
+        ok = ((nib >= 0) & (nib <= 15)).all(axis=1)
+        tai[idx[~ok]] = False
     code = (buf[starts].astype(np.int64) << 16) | (buf[starts + 1].astype(np.int64) << 8) | buf[starts + 2]
     pos = np.clip(np.searchsorted(_MONTH_SORTED, code), 0, 11)
     bsd &= _MONTH_SORTED[pos] == code
@@ -137,14 +148,14 @@ def frame(chunk: bytes, state: FrameState) -> pl.DataFrame:
     spaces = np.flatnonzero(buf[:n_bytes] == 32)
     spaces = np.append(spaces, [n_bytes + 1, n_bytes + 2, n_bytes + 3])
     # first space at/after the start of the host field
-    host_from = np.where(bsd, starts + 16, starts)
+    host_from = np.where(bsd, starts + 16, np.where(iso_space, starts + 20, np.where(tai, starts + 26, starts)))
     i_host = np.searchsorted(spaces, host_from)
     if iso.any():  # ISO: the host starts after the timestamp's own space
         i_host = np.where(iso, i_host + 1, i_host)
         host_from = np.where(iso, spaces[i_host - 1] + 1, host_from)
     host_end = spaces[i_host]
     ident_end = spaces[i_host + 1]
-    header = (bsd | iso) & (host_end < ends) & (host_end > host_from)
+    header = (bsd | iso | iso_space | tai) & (host_end < ends) & (host_end > host_from)
     host_from = np.where(header, host_from, starts)
     host_end = np.where(header, host_end, starts)
     ident_end = np.where(header, ident_end, starts)
@@ -205,6 +216,25 @@ def frame(chunk: bytes, state: FrameState) -> pl.DataFrame:
         days = _epoch_days(years) + _days_before_month(years, month) + day - 1
         local_us = (days * 86400 + secs) * 1_000_000
         ts = np.where(bsd, _localize(np.where(bsd, local_us, 0), state.tz), ts)
+    if iso_space.any():
+        year = _digits2(buf, starts) * 100 + _digits2(buf, starts + 2)
+        mon = np.clip(_digits2(buf, starts + 5), 1, 12)
+        day = _digits2(buf, starts + 8)
+        secs = _digits2(buf, starts + 11) * 3600 + _digits2(buf, starts + 14) * 60 + _digits2(buf, starts + 17)
+        days = _epoch_days(year) + _days_before_month(year, mon) + day - 1
+        local_us = np.where(iso_space, (days * 86400 + secs) * 1_000_000, 0)
+        ts = np.where(iso_space, _localize(local_us, state.tz), ts)
+    if tai.any():
+        idx = np.flatnonzero(tai)
+        hexd = buf[starts[idx][:, None] + 1 + np.arange(24)].astype(np.int64)
+        nib = np.where(hexd <= 57, hexd - 48, (hexd | 32) - 87)
+        label = np.zeros(len(idx), dtype=np.int64)
+        for k in range(1, 16):  # the top nibble is the 2^62 flag (4); libtai labels are 2^62 + 10 + unix
+            label = label * 16 + nib[:, k]
+        nanos = np.zeros(len(idx), dtype=np.int64)
+        for k in range(16, 24):
+            nanos = nanos * 16 + nib[:, k]
+        ts[idx] = (label - 10) * 1_000_000 + nanos // 1000
     iso_ts = None
     if iso.any():
         iso_ts = np.flatnonzero(iso)

@@ -130,3 +130,16 @@ def test_dovecot_log_path_process_prefix_with_parentheses():
         ("mx1", "auth-worker", None, "auth-worker(22401): Info: sql(a,192.0.2.7): unknown user"),
         ("mx1", "lmtp", None, "lmtp(123, bob): Info: x"),
     ]
+
+
+def test_tai64n_and_space_separated_iso_stamps():
+    df, _, _ = framed(
+        b"@400000004c91b044077a9e94 imap-login: Info: Aborted login\n"
+        b"2013-08-11 03:56:40 auth-worker(default): Info: pam(u,192.0.2.4): failed\n"
+        b"@40000000zz91b044077a9e94 imap-login: not hex\n",
+        tz="Europe/Berlin", default_host="mx1",
+    )
+    # libtai labels are 2^62 + 10 + unix seconds (the 10 s TAI-UTC offset of 1970)
+    assert ts(df, 0) == dt.datetime(2010, 9, 16, 5, 50, 50, 125476, tzinfo=UTC)
+    assert ts(df, 1) == dt.datetime(2013, 8, 11, 1, 56, 40, tzinfo=UTC)  # wall clock in --tz (CEST)
+    assert df.select("status", "program").rows() == [(OK, "imap-login"), (OK, "auth-worker"), (NO_HEADER, "")]
