@@ -121,7 +121,7 @@ def demo(*, db=None) -> str:
         t = report.totals()
         lines.append(
             f"\n{t['files']} files, {t['lines_read']:,} lines: {t['lines_parsed']:,} parsed, "
-            f"{t['lines_unparsed']:,} unparsed, {t['rows']:,} rows"
+            f"{t['lines_unparsed']:,} unparsed, {t['rows']:,} rows{report.by_table_text()}"
         )
         con = connect(target, read_only=True)
         try:
@@ -160,6 +160,27 @@ def _demo_facts(con) -> list[str]:
         "FROM smtpd_events WHERE event = 'authentication' AND family = 'E'"
     )[0]
     out.append(f"  logins: {auth[0]} ok, {auth[1]} failed")
+    spamd = one(
+        "SELECT count(*) FILTER (event = 'connected'), count(*) FILTER (event = 'connected' AND len(lists) > 0), "
+        "coalesce(sum(tarpit_s) FILTER (event = 'disconnected' AND len(lists) > 0), 0), "
+        "count(DISTINCT ip) FILTER (event = 'whitelisted') FROM spamd_events"
+    )[0]
+    out.append(
+        f"spamd: {spamd[0]} connections, {spamd[1]} from blacklisted addresses (tarpitted {spamd[2]} s), "
+        f"{spamd[3]} addresses whitelisted after greylisting"
+    )
+    verdicts = ", ".join(f"{v} {n}" for v, n in one(
+        "SELECT verdict, count(*) FROM spampd_events WHERE verdict IS NOT NULL GROUP BY 1 ORDER BY 1"))
+    signed = one("SELECT count(*) FROM dkimproxy_events WHERE result = 'signed'")[0][0]
+    saved = one("SELECT count(*) FROM dovecot_events WHERE event = 'delivered'")[0][0]
+    out.append(f"spampd verdicts: {verdicts}; dkimproxy signed {signed}; Dovecot saved {saved} messages")
+    dump = one("SELECT host, entry, count(*) FROM spamdb_entries GROUP BY ALL ORDER BY 1, 2")
+    out.append("spamdb at the end of the day: " + ", ".join(f"{h} {e} {n}" for h, e, n in dump))
+    pf = one(
+        "SELECT count(*) FILTER (dir_name = 'in' AND dport = 25), count(*) FILTER (dir_name = 'out' AND dport = 25), "
+        "string_agg(DISTINCT host, ',') FROM pflog_packets WHERE tcp_flags_text = 'S'"
+    )[0]
+    out.append(f"pflog ({pf[2]}): {pf[0]} SYNs passed in to smtpd, {pf[1]} passed out to remote MXs")
     ok = one("SELECT sum(lines_read) = sum(lines_parsed) + sum(lines_unparsed) FROM files")[0][0]
     out.append(f"lines read = parsed + unparsed: {ok}")
     return out

@@ -123,7 +123,7 @@ def ingest(
     if not quiet:
         typer.echo(
             f"{t['files']} files, {t['lines_read']:,} lines: {t['lines_parsed']:,} parsed, "
-            f"{t['lines_unparsed']:,} unparsed, {t['rows']:,} rows"
+            f"{t['lines_unparsed']:,} unparsed, {t['rows']:,} rows{report.by_table_text()}"
             + (f", {t['errors']} unreadable" if t["errors"] else ""),
             err=True,
         )

@@ -11,6 +11,7 @@ from there.
 from __future__ import annotations
 
 import bz2
+import dataclasses
 import gzip
 import hashlib
 import json
@@ -31,6 +32,7 @@ from parsers.syslog import FrameState
 
 CHUNK_BYTES = int(os.environ.get("MXLOG_CHUNK_BYTES", 16 << 20))  # env: tests use small chunks
 FP_BYTES = 4096
+MIN_FP_MATCH = 128
 SNIFF_LINES = 20
 
 _COMPRESSION_MAGIC = [(b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz")]
@@ -152,9 +154,13 @@ class FileReport:
     lines_unparsed: int = 0
     other_program: int = 0
     rows: int = 0
+    rows_by_table: dict = field(default_factory=dict)
     bytes_read: int = 0
     pending_bytes: int = 0  # an unfinished last line left for the next run
     seconds: float = 0.0
+
+    def _by_table(self) -> str:
+        return _table_counts(self.rows_by_table)
 
     def summary(self, timing: bool = True) -> str:
         name = self.path
@@ -165,15 +171,25 @@ class FileReport:
         where = f" (content first read as {self.same_as})" if self.same_as else ""
         if self.status == "unchanged":
             return f"{name}: nothing new{where}"
+        if self.kind in ("pcap", "pcapng"):
+            problems = f"; {self.message}" if self.message else ""
+            return f"{name}: {self.lines_read:,} packets (pflog_packets){problems}" + (
+                f" in {self.seconds:.1f}s" if timing else "") + where
         misses = self.lines_unparsed - self.other_program
         text = (
             f"{name}: {self.lines_read:,} lines, {self.lines_parsed:,} parsed, "
             f"{self.lines_unparsed:,} unparsed ({self.other_program:,} other programs, {misses:,} missed), "
-            f"{self.rows:,} rows" + (f" in {self.seconds:.1f}s" if timing else "") + where
+            f"{self.rows:,} rows{self._by_table()}" + (f" in {self.seconds:.1f}s" if timing else "") + where
         )
         if self.pending_bytes:
             text += f"; {self.pending_bytes} bytes of an unfinished last line left for the next run"
         return text
+
+
+def _table_counts(counts: dict) -> str:
+    if not counts:
+        return ""
+    return " (" + ", ".join(f"{t.removesuffix('_events')} {n:,}" for t, n in sorted(counts.items())) + ")"
 
 
 @dataclass
@@ -192,7 +208,18 @@ class IngestReport:
             "lines_unparsed": sum(f.lines_unparsed for f in self.files),
             "rows": sum(f.rows for f in self.files),
             "errors": len(self.failed),
+            "rows_by_table": self.rows_by_table(),
         }
+
+    def rows_by_table(self) -> dict:
+        out: dict = {}
+        for f in self.files:
+            for t, n in f.rows_by_table.items():
+                out[t] = out.get(t, 0) + n
+        return out
+
+    def by_table_text(self) -> str:
+        return _table_counts(self.rows_by_table())
 
 
 @dataclass
@@ -201,6 +228,9 @@ class IngestOptions:
     year: int | None = None
     tz: str = "UTC"
     at: float | None = None  # snapshot time (epoch seconds) of headerless dumps; default: mtime
+    # host for what names none (captures, dumps, hostless lines) when --host is not given:
+    # the syslog host of the files in the same directory
+    default_host: str | None = None
     chunk_bytes: int = CHUNK_BYTES
 
 
@@ -218,10 +248,14 @@ def ingest(
     files = discover(paths)
     engine = Engine()
     report = IngestReport()
+    dir_hosts = {} if options.host else directory_hosts(files)
     for path in files:
         started = time.monotonic()
         try:
-            fr = ingest_file(con, engine, path, options, progress=progress)
+            file_options = options
+            if not options.host and dir_hosts.get(path.parent):
+                file_options = dataclasses.replace(options, host=None, default_host=dir_hosts[path.parent])
+            fr = ingest_file(con, engine, path, file_options, progress=progress)
         except MxlogError as e:
             fr = FileReport(str(path), status="error", message=str(e))
         except (OSError, EOFError, lzma.LZMAError, gzip.BadGzipFile, ValueError) as e:
@@ -231,6 +265,25 @@ def ingest(
         if on_file:
             on_file(fr)
     return report
+
+
+def directory_hosts(files: list[Path]) -> dict[Path, str]:
+    """The most frequent syslog HOSTNAME in the first lines of the syslog files of each
+    directory: the host of the captures and dumps beside them (per-host folders)."""
+    counts: dict[Path, dict[str, int]] = {}
+    for path in files:
+        try:
+            stream, _ = open_content(path)
+            with stream:
+                head = _read_exact(stream, FP_BYTES)
+        except (OSError, EOFError, lzma.LZMAError, ValueError):
+            continue
+        if detect_kind(head) == "syslog":
+            host = _guess_host(head)
+            if host:
+                seen = counts.setdefault(path.parent, {})
+                seen[host] = seen.get(host, 0) + 1
+    return {d: max(c, key=c.get) for d, c in counts.items()}
 
 
 def _os_error_text(e: BaseException) -> str:
@@ -260,6 +313,8 @@ def ingest_file(con, engine: Engine, path: Path, options: IngestOptions, *, prog
             fr.status, fr.message = "empty", "empty file"
             return fr
         known = _find_stream(con, head, str(path))
+        if kind in ("pcap", "pcapng"):
+            return _ingest_capture(con, path, st, kind, compression, head, stream, known, options, fr)
         if kind != "syslog" and kind not in engine.by_kind:
             fr.status = "skipped"
             fr.message = {
@@ -286,7 +341,7 @@ def ingest_file(con, engine: Engine, path: Path, options: IngestOptions, *, prog
                 )
         fr.file_id = file_id
         state = FrameState(
-            default_host=options.host or "",
+            default_host=options.host or options.default_host or "",
             tz=tz,
             mtime=st.st_mtime,
             # headerless dumps (spamdb): every entry is stamped with the dump's time
@@ -340,6 +395,54 @@ def ingest_file(con, engine: Engine, path: Path, options: IngestOptions, *, prog
         [st.st_size, st.st_mtime, file_id],
     )
     fr.status = "read" if fr.lines_read else "unchanged"
+    return fr
+
+
+def _ingest_capture(con, path: Path, st, kind, compression, head, stream, known, options, fr: FileReport) -> FileReport:
+    """A pflog capture: decoded whole (pcap records are chained; pflog files are rotated
+    small), then only the packets after those already stored are written, with the file's
+    progress, in one transaction. A truncated last record is kept, flagged `truncated`."""
+    from parsers import pflog
+
+    data = head + stream.read()
+    if known is None:
+        file_id = _register(con, path, st, kind, compression, head, options, status="reading")
+        done_packets = 0
+    else:
+        file_id = known[0]
+        fr.same_as = known[1] if known[1] != str(path) else None
+        con.execute("INSERT OR IGNORE INTO file_paths (file_id, path) VALUES (?, ?)", [file_id, str(path)])
+        done_packets = con.execute("SELECT lines_read FROM files WHERE file_id = ?", [file_id]).fetchone()[0]
+    fr.file_id = file_id
+    packets, problems = pflog.decode(data)
+    new = packets.filter(pl.col("packet_no") > done_packets)
+    fr.message = "; ".join(problems)
+    n = new.height
+    ts = new["ts"].drop_nulls()
+    first_ts, last_ts = (ts.min(), ts.max()) if len(ts) else (None, None)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if n:
+            _insert(con, "pflog_packets", new.with_columns(
+                pl.lit(file_id, pl.Int32).alias("file_id"),
+                pl.lit(options.host or options.default_host or "", pl.String).alias("host")))
+        con.execute(
+            """UPDATE files SET bytes_consumed = ?, lines_read = lines_read + ?, lines_parsed = lines_parsed + ?,
+                   rows = rows + ?, first_ts = coalesce(least(first_ts, ?), ?), last_ts = coalesce(greatest(last_ts, ?), ?),
+                   message = ?, status = 'complete', size = ?, mtime = to_timestamp(?), updated_at = now(),
+                   parser_versions = ? WHERE file_id = ?""",
+            [len(data), n, n, n, first_ts, first_ts, last_ts, last_ts, fr.message or None, st.st_size,
+             st.st_mtime, json.dumps({"pflog": pflog.VERSION}), file_id],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    fr.lines_read = fr.lines_parsed = fr.rows = n
+    if n:
+        fr.rows_by_table["pflog_packets"] = n
+    fr.bytes_read = len(data)
+    fr.status = "read" if n else "unchanged"
     return fr
 
 
@@ -400,6 +503,8 @@ def _write_chunk(con, engine: Engine, file_id: int, result, saved_state: str, fr
     fr.lines_parsed += lines - unparsed_n
     fr.other_program += other
     fr.rows += result.rows
+    for table, df in result.tables.items():
+        fr.rows_by_table[table] = fr.rows_by_table.get(table, 0) + df.height
     fr.bytes_read += real_len
 
 
@@ -420,14 +525,17 @@ def _find_stream(con, head: bytes, path: str):
     """The known content stream whose fingerprinted prefix equals the start of `head`:
     (file_id, first path, bytes consumed, frame state, tz, fp_len) or None."""
     lens = [n for (n,) in con.execute("SELECT DISTINCT fp_len FROM files WHERE fp_len > 0").fetchall()]
+    # a prefix shorter than MIN_FP_MATCH bytes can be boilerplate (a pcap file header is 24
+    # bytes): such a stream is only continued under its own path
     keys = [(n, _sha(head[:n])) for n in lens if n <= len(head)]
     if not keys:
         return None
     rows = con.execute(
         f"""SELECT file_id, path, bytes_consumed, frame_state, tz, fp_len, status FROM files
             WHERE (fp_len, fingerprint) IN ({", ".join("(?, ?)" for _ in keys)})
+              AND (fp_len >= ? OR file_id IN (SELECT file_id FROM file_paths WHERE path = ?))
             ORDER BY (path = ?) DESC, fp_len DESC, file_id""",
-        [v for k in keys for v in k] + [path],
+        [v for k in keys for v in k] + [MIN_FP_MATCH, path, path],
     ).fetchall()
     if not rows:
         return None
@@ -440,7 +548,7 @@ def _register(con, path: Path, st, kind: str, compression, head: bytes, options:
         (file_id,) = con.execute(
             """INSERT INTO files (path, host, kind, compression, fingerprint, fp_len, size, mtime, status, message, tz)
                VALUES (?, ?, ?, ?, ?, ?, ?, to_timestamp(?), ?, ?, ?) RETURNING file_id""",
-            [str(path), options.host or _guess_host(head), kind, compression, _sha(head), len(head),
+            [str(path), options.host or _guess_host(head) or options.default_host, kind, compression, _sha(head), len(head),
              st.st_size, st.st_mtime, status, message, options.tz],
         ).fetchone()
         con.execute("INSERT INTO file_paths (file_id, path) VALUES (?, ?)", [file_id, str(path)])

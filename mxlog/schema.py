@@ -82,6 +82,13 @@ def reference() -> list[dict]:
     described = {t: (d, cols) for t, (d, cols) in CORE_TABLES.items()}
     for p in REGISTRY:
         described[p.table] = (p.description, {n: d for n, _, d in parser_columns(p)})
+    from parsers import pflog
+
+    described["pflog_packets"] = (
+        "one row per packet of a pflog capture (pcap/pcapng, DLT_PFLOG): pfloghdr and IP/TCP/UDP/ICMP fields",
+        {"file_id": "the capture (files.file_id)", "host": "--host of the ingest (captures name no host)"}
+        | {n: d for n, (_, d) in pflog.COLUMNS.items()},
+    )
     out = []
     for table, (desc, cols) in described.items():
         columns = [(name, typ, cols.get(name, "")) for name, typ in table_columns(con, table)]

@@ -41,8 +41,8 @@ def test_ingest_prints_summaries_on_stderr_only(tmp_path, db):
         [sys.executable, "-m", "mxlog", "ingest", str(log), "--db", str(db)], capture_output=True, text=True, cwd=ROOT
     )
     assert r.returncode == 0 and r.stdout == ""
-    assert "21 lines, 18 parsed, 3 unparsed (3 other programs, 0 missed), 18 rows" in r.stderr
-    assert r.stderr.strip().splitlines()[-1] == "1 files, 21 lines: 18 parsed, 3 unparsed, 18 rows"
+    assert "21 lines, 18 parsed, 3 unparsed (3 other programs, 0 missed), 18 rows (smtpd 18)" in r.stderr
+    assert r.stderr.strip().splitlines()[-1] == "1 files, 21 lines: 18 parsed, 3 unparsed, 18 rows (smtpd 18)"
 
 
 def test_sql_formats(loaded):

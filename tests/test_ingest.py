@@ -218,14 +218,17 @@ def test_samples_are_what_make_samples_writes(tmp_path):
     import make_samples
 
     make_samples.main(tmp_path)
-    for rel in ("mx1/maillog", "mx1/maillog.0.gz", "legacy/maillog"):
+    for rel in ("mx1/maillog", "mx1/maillog.0.gz", "mx1/daemon", "mx1/spamdb.txt", "mx1/pflog1.pcap", "legacy/maillog"):
         assert (tmp_path / rel).read_bytes() == (ROOT / "samples" / rel).read_bytes(), f"regenerate samples/{rel}"
 
 
 def test_mixed_families_parse_without_a_miss(db):
     report = api.ingest([ROOT / "samples"], db=db)
     assert {f.path.split("samples/")[1]: f.status for f in report.files} == {
-        "legacy/maillog": "read", "mx1/maillog.0.gz": "read", "mx1/maillog": "read"}
+        "legacy/maillog": "read", "mx1/maillog.0.gz": "read", "mx1/maillog": "read", "mx1/daemon": "read",
+        "mx1/spamdb.txt": "read", "mx1/pflog1.pcap": "read"}
+    # captures and dumps name no host: they take the syslog host of their directory
+    assert q(db, "SELECT DISTINCT host FROM pflog_packets UNION SELECT DISTINCT host FROM spamdb_entries") == [("mx1",)]
     assert q(db, "SELECT count(*) FROM unparsed WHERE reason = 'no-pattern-matched'")[0][0] == 0
     assert [r[0] for r in q(db, "SELECT DISTINCT family FROM smtpd_events ORDER BY 1")] == list("ABCDE")
 
@@ -249,3 +252,28 @@ def test_spamdb_dump_is_read_as_a_snapshot(tmp_path, db):
     assert rows[0][3] == "a@example.net"
     api.ingest([dump], db=db, host="mx1", at=at)
     assert q(db, "SELECT count(*) FROM spamdb_entries")[0][0] == 4
+
+
+def test_pflog_corpus_captures_ingest_with_truncations_counted(tmp_path, db):
+    from conftest import SHARED
+
+    caps = tmp_path / "caps"
+    caps.mkdir()
+    for f in (SHARED / "corpus" / "pflog").glob("*.pcap"):
+        shutil.copy(f, caps / f.name)
+    gz = caps / "pflog.0.gz"
+    with gzip.open(gz, "wb") as out:
+        out.write((SHARED / "corpus" / "pflog" / "pflog_tcp.pcap").read_bytes()[:24] + b"")  # header only: no packets
+    report = api.ingest([caps], db=db, host="mx1")
+    by_name = {os.path.basename(f.path): f for f in report.files}
+    assert {n: f.kind for n, f in by_name.items()} == {n: "pcap" for n in by_name}
+    assert by_name["pflog_udp.pcap"].lines_read == 1 and "truncated" in by_name["pflog_udp.pcap"].message
+    rows = q(db, "SELECT count(*), count(*) FILTER (truncated), count(DISTINCT file_id) FROM pflog_packets")[0]
+    assert rows == (8, 2, 8)
+    tcp = q(db, "SELECT rulenr, action_name, dir_name, ifname, saddr, daddr, sport, dport, tcp_flags_text, p.host "
+                "FROM pflog_packets p JOIN files USING (file_id) WHERE files.path LIKE '%pflog_tcp.pcap'")
+    assert tcp == [(5, "block", "in", "vio0", "10.200.200.254", "10.200.200.154", 41917, 23, "S", "mx1")]
+    (ok,) = q(db, "SELECT bool_and(lines_read = lines_parsed + lines_unparsed) FROM files")[0]
+    assert ok
+    api.ingest([caps], db=db, host="mx1")  # again: nothing new
+    assert q(db, "SELECT count(*) FROM pflog_packets")[0][0] == 8
