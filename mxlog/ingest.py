@@ -312,7 +312,9 @@ def ingest_file(con, engine: Engine, path: Path, options: IngestOptions, *, prog
         if kind == "empty":
             fr.status, fr.message = "empty", "empty file"
             return fr
-        known = _find_stream(con, head, str(path))
+        # a spamdb dump is a snapshot of one host: synced spamd databases give byte-identical
+        # dumps on different hosts, so a dump is never "the same content" under another path
+        known = _find_stream(con, head, str(path), by_content=kind != "spamdb")
         if kind in ("pcap", "pcapng"):
             return _ingest_capture(con, path, st, kind, compression, head, stream, known, options, fr)
         if kind != "syslog" and kind not in engine.by_kind:
@@ -521,7 +523,7 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _find_stream(con, head: bytes, path: str):
+def _find_stream(con, head: bytes, path: str, by_content: bool = True):
     """The known content stream whose fingerprinted prefix equals the start of `head`:
     (file_id, first path, bytes consumed, frame state, tz, fp_len) or None."""
     lens = [n for (n,) in con.execute("SELECT DISTINCT fp_len FROM files WHERE fp_len > 0").fetchall()]
@@ -533,9 +535,9 @@ def _find_stream(con, head: bytes, path: str):
     rows = con.execute(
         f"""SELECT file_id, path, bytes_consumed, frame_state, tz, fp_len, status FROM files
             WHERE (fp_len, fingerprint) IN ({", ".join("(?, ?)" for _ in keys)})
-              AND (fp_len >= ? OR file_id IN (SELECT file_id FROM file_paths WHERE path = ?))
+              AND ((? AND fp_len >= ?) OR file_id IN (SELECT file_id FROM file_paths WHERE path = ?))
             ORDER BY (path = ?) DESC, fp_len DESC, file_id""",
-        [v for k in keys for v in k] + [MIN_FP_MATCH, path, path],
+        [v for k in keys for v in k] + [by_content, MIN_FP_MATCH, path, path],
     ).fetchall()
     if not rows:
         return None

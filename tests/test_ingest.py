@@ -277,3 +277,28 @@ def test_pflog_corpus_captures_ingest_with_truncations_counted(tmp_path, db):
     assert ok
     api.ingest([caps], db=db, host="mx1")  # again: nothing new
     assert q(db, "SELECT count(*) FROM pflog_packets")[0][0] == 8
+
+
+def test_three_hosts_in_one_command_with_per_source_counts(tmp_path, db):
+    """maillog + daemon + pcap + spamdb dump of mx1, mx2, mx3 (spamd sync makes their dumps
+    identical): one command, every host's rows, per-source counts in the summary."""
+    src = ROOT / "samples" / "mx1"
+    for n, host in enumerate(["mx1", "mx2", "mx3"]):
+        d = tmp_path / "logs" / host
+        d.mkdir(parents=True)
+        for name in ("maillog", "daemon"):
+            (d / name).write_text((src / name).read_text().replace(" mx1 ", f" {host} "))
+        shutil.copy(src / "spamdb.txt", d / "spamdb.txt")
+        pcap = bytearray((src / "pflog1.pcap").read_bytes())
+        pcap[24] = (pcap[24] + n) % 256  # another host's capture differs in its first timestamp
+        (d / "pflog1.pcap").write_bytes(bytes(pcap))
+    r = subprocess.run([sys.executable, "-m", "mxlog", "ingest", str(tmp_path / "logs"), "--db", str(db)],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    total = r.stderr.strip().splitlines()[-1]
+    assert total.startswith("12 files,") and "pflog_packets 60" in total and "spamdb_entries 15" in total
+    assert "spamd 198" in total
+    hosts = q(db, "SELECT host, count(*) FROM spamdb_entries GROUP BY 1 ORDER BY 1")
+    assert hosts == [("mx1", 5), ("mx2", 5), ("mx3", 5)]
+    assert q(db, "SELECT count(DISTINCT host) FROM pflog_packets")[0][0] == 3
+    assert q(db, "SELECT count(DISTINCT host) FROM smtpd_events")[0][0] == 3

@@ -90,3 +90,27 @@ def test_every_smtpd_line_in_formats_md_parses():
     result = parse_lines(lines)
     assert result.unparsed.select("raw", "reason").rows() == []
     assert result.tables["smtpd_events"].height == len(lines)
+
+
+def formats_md_lines(start: str, end: str) -> list[str]:
+    """Syslog example lines quoted in a part of formats.md (their trailing notes stripped)."""
+    from conftest import SHARED
+
+    text = (SHARED / "formats.md").read_text()
+    section = text[text.index(start) : text.index(end)]
+    stamp = r"(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\S+)"
+    lines = []
+    for line in section.splitlines():
+        m = re.match(rf"^({stamp} \S+ \S+: .*?)(?: {{3,}}\((?:real|derived).*)?$", line)
+        if m:
+            lines.append(m.group(1))
+    return lines
+
+
+def test_every_example_line_of_sections_2_to_6_parses():
+    lines = formats_md_lines("## 2. OpenBSD spamd", "## 7. PF pflog captures")
+    assert len(lines) >= 25
+    # the book copies print `Oct 2` for `Oct  2` (formats.md 8.14): syslogd pads the day
+    lines = [re.sub(r"^([A-Z][a-z]{2}) (\d) ", r"\1  \2 ", line) for line in lines]
+    result = parse_lines(lines)
+    assert result.unparsed.select("raw", "reason").rows() == []
