@@ -1,0 +1,90 @@
+"""pflog decoding: parsers.pflog.decode beside scapy's PcapReader on the same capture.
+
+    python bench/pflog.py [--packets 1000000] [--runs 3] [--write]
+
+The capture repeats the records of samples/mx1/pflog1.pcap (100-byte OpenBSD pfloghdr, IPv4
+TCP SYNs) to --packets. scapy is timed on the first 20,000 packets only (it manages a few
+thousand per second); packets/s are compared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import struct
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BEGIN, END = "<!-- bench:pflog:begin -->", "<!-- bench:pflog:end -->"
+
+
+def make_capture(packets: int) -> bytes:
+    src = (ROOT / "samples" / "mx1" / "pflog1.pcap").read_bytes()
+    header, records, off = src[:24], [], 24
+    while off + 16 <= len(src):
+        caplen = struct.unpack_from("<I", src, off + 8)[0]
+        records.append(src[off : off + 16 + caplen])
+        off += 16 + caplen
+    body = b"".join(records)
+    reps, rest = divmod(packets, len(records))
+    return header + body * reps + b"".join(records[:rest])
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--packets", type=int, default=1_000_000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--write", action="store_true")
+    a = ap.parse_args(argv)
+    from parsers.pflog import decode
+
+    data = make_capture(a.packets)
+    times = []
+    for _ in range(a.runs):
+        t = time.perf_counter()
+        df, problems = decode(data)
+        times.append(time.perf_counter() - t)
+        assert df.height == a.packets and not problems
+    ours = statistics.median(times)
+
+    import scapy.layers.pflog  # noqa: F401  (registers DLT 117)
+    from scapy.utils import PcapReader
+
+    data_dir = ROOT / "bench" / "data"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    sample = data_dir / "pflog-scapy.pcap"
+    sample.write_bytes(make_capture(20_000))
+    t = time.perf_counter()
+    with PcapReader(str(sample)) as r:
+        n = sum(1 for _ in r)
+    scapy_s = time.perf_counter() - t
+    sample.unlink()
+    out = [
+        BEGIN,
+        f"{a.packets:,} packets ({len(data) / 1e6:,.0f} MB), median of {a.runs} runs:",
+        "",
+        "| decoder | packets | s | packets/s | ratio |",
+        "|---|---:|---:|---:|---:|",
+        f"| `parsers.pflog.decode` (all header and IP/TCP fields) | {a.packets:,} | {ours:.2f} | {a.packets / ours:,.0f} | {(a.packets / ours) / (n / scapy_s):.0f} × scapy |",
+        f"| scapy `PcapReader` (objects only) | {n:,} | {scapy_s:.2f} | {n / scapy_s:,.0f} | 1 × |",
+        "",
+        f"Command: `python bench/pflog.py --packets {a.packets} --runs {a.runs} --write`. Target (performance "
+        "issue): ≥ 2 M packets/s.",
+        END,
+    ]
+    text = "\n".join(out)
+    print(text)
+    if a.write:
+        bm = ROOT / "BENCHMARKS.md"
+        doc = bm.read_text()
+        if BEGIN not in doc:
+            doc += "\n## pflog decoding (issue 4)\n\n" + BEGIN + "\n" + END + "\n"
+        start, end = doc.index(BEGIN), doc.index(END) + len(END)
+        bm.write_text(doc[:start] + text + doc[end:])
+
+
+if __name__ == "__main__":
+    main()
