@@ -16,6 +16,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import write_section  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BEGIN, END = "<!-- bench:pflog:begin -->", "<!-- bench:pflog:end -->"
@@ -78,12 +81,7 @@ def main(argv=None):
     text = "\n".join(out)
     print(text)
     if a.write:
-        bm = ROOT / "BENCHMARKS.md"
-        doc = bm.read_text()
-        if BEGIN not in doc:
-            doc += "\n## pflog decoding (issue 4)\n\n" + BEGIN + "\n" + END + "\n"
-        start, end = doc.index(BEGIN), doc.index(END) + len(END)
-        bm.write_text(doc[:start] + text + doc[end:])
+        write_section(BEGIN, END, text, '## pflog decoding (issue 4)')
 
 
 if __name__ == "__main__":

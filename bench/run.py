@@ -20,6 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import write_section  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
 ENVELOPE_RE = r"smtp envelope evpid=[0-9a-f]{16} from=<[^>]*> to=<[^>]*>"
@@ -106,10 +109,7 @@ def main(argv=None):
     text = "\n".join(out)
     print(text)
     if a.write:
-        bm = ROOT / "BENCHMARKS.md"
-        doc = bm.read_text()
-        start, end = doc.index(BEGIN), doc.index(END) + len(END)
-        bm.write_text(doc[:start] + text + doc[end:])
+        write_section(BEGIN, END, text)
 
 
 if __name__ == "__main__":
