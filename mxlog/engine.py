@@ -141,46 +141,65 @@ class Engine:
 
     def parse_chunk(self, chunk: bytes, state: FrameState, kind: str = "syslog") -> "ChunkResult":
         """Parse whole lines of a file of `kind` (syslog, or a headerless kind like spamdb)."""
+        return self.finish(self.prepare(chunk, state, kind))
+
+    def prepare(self, chunk: bytes, state: FrameState, kind: str = "syslog") -> "Prepared":
+        """The stateful half, run in file order: frame the lines (year, line numbers), resolve
+        `last message repeated` against the previous line of each host, route by program."""
         chunk, bad_utf8 = sanitize(chunk)
         first_line = state.line_no + 1
         if kind == "syslog":
-            return self.parse_framed(frame(chunk, state), state, bad_utf8, first_line)
-        cp = self.by_kind[kind]
-        framed = frame_plain(chunk, state, cp.parser.kind)
-        framed = framed.with_columns(pl.col("ts").cast(pl.Datetime("us", "UTC")))
-        unparsed = [framed.filter(pl.col("status") == NO_HEADER).with_columns(reason=pl.lit(NO_PATTERN))]
-        rows = framed.filter(pl.col("status") != NO_HEADER).with_columns(rep=pl.lit(0, pl.Int32))
-        events, misses = cp.parse(rows)
-        tables = {cp.parser.table: events} if not events.is_empty() else {}
-        if not misses.is_empty():
-            unparsed.append(misses.with_columns(reason=pl.lit(NO_PATTERN)))
+            framed = frame(chunk, state).with_columns(pl.col("ts").cast(pl.Datetime("us", "UTC")))
+            unparsed = [framed.filter(pl.col("status") == NO_HEADER).with_columns(reason=pl.lit(NO_SYSLOG_HEADER))]
+            rows = _resolve_repeats(framed.filter(pl.col("status") != NO_HEADER), state)
+            orphan = rows.filter(pl.col("program").is_null())
+            if not orphan.is_empty():
+                unparsed.append(orphan.with_columns(reason=pl.lit(REPEAT_WITHOUT_PREVIOUS)))
+                rows = rows.filter(pl.col("program").is_not_null())
+            others = rows.filter(~pl.col("program").is_in(list(self.by_program)))
+            if not others.is_empty():
+                unparsed.append(others.with_columns(reason=pl.lit(OTHER_PROGRAM)))
+            jobs = []
+            for cp in self.parsers:
+                if cp.parser.kind != "syslog":
+                    continue
+                mine = rows.filter(pl.col("program").is_in(list(cp.parser.programs)))
+                if not mine.is_empty():
+                    jobs.append((cp, mine))
+        else:
+            cp = self.by_kind[kind]
+            framed = frame_plain(chunk, state, cp.parser.kind).with_columns(pl.col("ts").cast(pl.Datetime("us", "UTC")))
+            unparsed = [framed.filter(pl.col("status") == NO_HEADER).with_columns(reason=pl.lit(NO_PATTERN))]
+            jobs = [(cp, framed.filter(pl.col("status") != NO_HEADER).with_columns(rep=pl.lit(0, pl.Int32)))]
         ts = framed["ts"]
-        return ChunkResult(tables, _unparsed_rows(unparsed, bad_utf8, first_line), framed.height, ts.min(), ts.max())
+        return Prepared(jobs, unparsed, bad_utf8, first_line, framed.height, ts.min(), ts.max())
 
-    def parse_framed(self, framed: pl.DataFrame, state: FrameState, bad_utf8: dict, first_line: int):
-        framed = framed.with_columns(pl.col("ts").cast(pl.Datetime("us", "UTC")))
-        unparsed = [framed.filter(pl.col("status") == NO_HEADER).with_columns(reason=pl.lit(NO_SYSLOG_HEADER))]
-        rows = _resolve_repeats(framed.filter(pl.col("status") != NO_HEADER), state)
-        orphan = rows.filter(pl.col("program").is_null())
-        if not orphan.is_empty():
-            unparsed.append(orphan.with_columns(reason=pl.lit(REPEAT_WITHOUT_PREVIOUS)))
-            rows = rows.filter(pl.col("program").is_not_null())
+    @staticmethod
+    def finish(prepared: "Prepared") -> "ChunkResult":
+        """The stateless half (the regexes), safe to run for several chunks at once."""
         tables: dict[str, pl.DataFrame] = {}
-        known = list(self.by_program)
-        others = rows.filter(~pl.col("program").is_in(known))
-        if not others.is_empty():
-            unparsed.append(others.with_columns(reason=pl.lit(OTHER_PROGRAM)))
-        for cp in self.parsers:
-            mine = rows.filter(pl.col("program").is_in(list(cp.parser.programs)))
-            if mine.is_empty():
-                continue
-            events, misses = cp.parse(mine)
+        unparsed = list(prepared.unparsed)
+        for cp, rows in prepared.jobs:
+            events, misses = cp.parse(rows)
             if not events.is_empty():
                 tables[cp.parser.table] = events
             if not misses.is_empty():
                 unparsed.append(misses.with_columns(reason=pl.lit(NO_PATTERN)))
-        ts = framed["ts"]
-        return ChunkResult(tables, _unparsed_rows(unparsed, bad_utf8, first_line), framed.height, ts.min(), ts.max())
+        return ChunkResult(
+            tables, _unparsed_rows(unparsed, prepared.bad_utf8, prepared.first_line), prepared.lines,
+            prepared.first_ts, prepared.last_ts,
+        )
+
+
+@dataclass
+class Prepared:
+    jobs: list  # (CompiledParser, rows)
+    unparsed: list
+    bad_utf8: dict
+    first_line: int
+    lines: int
+    first_ts: object
+    last_ts: object
 
 
 def _resolve_repeats(rows: pl.DataFrame, state: FrameState) -> pl.DataFrame:
