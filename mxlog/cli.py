@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -207,6 +208,56 @@ def schema(
     except ValueError:
         _fail(MxlogError(f"unknown format {format!r}", hint="use table, markdown or json"))
     render(["table", "column", "type", "description"], rows, fmt)
+
+
+class SmtpdFormat(str, Enum):
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+    E = "E"
+
+
+class DovecotVersion(str, Enum):
+    v22 = "2.2"
+    v23 = "2.3"
+    v24 = "2.4"
+
+
+@app.command()
+def simulate(
+    out: Annotated[Path, typer.Option("--out", help="Directory to write mx1/, mx2/, mx3/ and truth/ into.")],
+    seed: Annotated[int, typer.Option(help="Random seed: the same arguments give byte-identical files.")] = 1,
+    days: Annotated[int, typer.Option(min=1, help="Days to simulate.")] = 1,
+    start: Annotated[
+        Optional[datetime.datetime], typer.Option(help="Start time (ISO, UTC unless an offset is given).")
+    ] = None,
+    rate: Annotated[float, typer.Option(min=0.1, help="Inbound messages per hour at the daily mean.")] = 60.0,
+    smtpd_format: Annotated[SmtpdFormat, typer.Option(help="OpenSMTPD log-format family to write.")] = SmtpdFormat.E,
+    dovecot: Annotated[DovecotVersion, typer.Option(help="Dovecot version whose lines to write.")] = DovecotVersion.v23,
+    spamd_verbose: Annotated[bool, typer.Option(help="spamd -v: tuple and header lines.")] = True,
+    spamd_debug: Annotated[bool, typer.Option(help="daemon.debug: grey.c lines.")] = True,
+):
+    """Simulate the seed's three-MX mail system: logs, captures, spamdb dumps and ground truth."""
+    from mxlog.simulate import DEFAULT_START
+    from mxlog.simulate import simulate as run_simulation
+
+    try:
+        summary = run_simulation(
+            out, seed=seed, days=days, start=_utc(start) or DEFAULT_START, rate=rate,
+            smtpd_format=smtpd_format.value, dovecot=dovecot.value, spamd_verbose=spamd_verbose,
+            spamd_debug=spamd_debug,
+        )
+    except ValueError as e:
+        _fail(MxlogError(str(e), hint="families A-D and Dovecot 2.2/2.4 are not simulated yet: use the defaults"))
+    except (MxlogError, Exception) as e:
+        _fail(e)
+    written = summary.get("written", {})
+    typer.echo(
+        f"{out}: {days} day(s) of mx1, mx2, mx3, {written.get('bytes', 0) / 1e6:,.1f} MB; "
+        f"ground truth in {out / 'truth'}",
+        err=True,
+    )
 
 
 @app.command()

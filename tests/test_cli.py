@@ -11,7 +11,7 @@ from conftest import ROOT, write_maillog
 from mxlog.cli import app
 
 runner = CliRunner()
-COMMANDS = ["ingest", "sql", "check", "unparsed", "schema", "demo"]
+COMMANDS = ["ingest", "sql", "check", "unparsed", "schema", "demo", "simulate"]
 
 
 def run(*args):
@@ -120,3 +120,11 @@ def test_demo_output_is_what_the_readme_shows():
     readme = (ROOT / "README.md").read_text()
     shown = readme.split("$ make demo\n.venv/bin/mxlog demo\n", 1)[1].split("```", 1)[0]
     assert r.stdout == shown, "README's make demo output is stale: paste the new output"
+
+
+def test_simulate_writes_three_hosts_and_refuses_unsupported_families(tmp_path):
+    r = run("simulate", "--out", tmp_path / "sim", "--seed", "2", "--rate", "10")
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in (tmp_path / "sim").iterdir()) == ["mx1", "mx2", "mx3", "truth"]
+    r = run("simulate", "--out", tmp_path / "sim2", "--smtpd-format", "C")
+    assert r.exit_code == 1 and r.output.startswith("Error: ") and "Traceback" not in r.output

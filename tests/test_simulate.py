@@ -1,0 +1,153 @@
+"""mxlog.simulate: deterministic output, parsed by the real engine, consistent with its truth."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from mxlog import api
+from mxlog.simulate import simulate
+
+RATE = 40.0
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def sim(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sim") / "out"
+    summary = simulate(out, seed=7, rate=RATE)
+    db = out.parent / "s.duckdb"
+    api.ingest([out], db=db)
+    con = duckdb.connect(str(db), read_only=True)
+    journeys = [json.loads(line) for line in (out / "truth" / "journeys.jsonl").open()]
+    yield out, summary, con, journeys
+    con.close()
+
+
+def ts(s: str) -> float:
+    return datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+
+
+def test_layout_and_summary_written(sim):
+    out, summary, _, _ = sim
+    for host in ("mx1", "mx2", "mx3"):
+        for name in ("maillog", "daemon", "pflog1.pcap", "spamdb.txt"):
+            assert (out / host / name).stat().st_size > 0, (host, name)
+    on_disk = json.loads((out / "truth" / "summary.json").read_text())
+    assert on_disk["final_status"] == summary["final_status"]
+    assert summary["written"]["bytes"] > 0
+
+
+def test_deterministic(tmp_path):
+    a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    start = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    simulate(a, seed=3, rate=15, start=start)
+    simulate(b, seed=3, rate=15, start=start)
+    simulate(c, seed=4, rate=15, start=start)
+    fa, fb, fc = _files(a), _files(b), _files(c)
+    assert fa.keys() == fb.keys()
+    assert all(fa[k] == fb[k] for k in fa if k != "truth/summary.json")
+    assert fa["mx1/maillog"] != fc["mx1/maillog"]
+    assert fa["truth/journeys.jsonl"] != fc["truth/journeys.jsonl"]
+
+
+def test_unsupported_options(tmp_path):
+    with pytest.raises(ValueError, match="not simulated yet"):
+        simulate(tmp_path, smtpd_format="A")
+    with pytest.raises(ValueError, match="not simulated yet"):
+        simulate(tmp_path, dovecot="2.2")
+
+
+def test_everything_parses(sim):
+    _, _, con, _ = sim
+    bad = con.execute("SELECT reason, program, raw FROM unparsed WHERE reason <> 'other-program' LIMIT 5").fetchall()
+    assert bad == []
+    other = dict(con.execute("SELECT program, count(*) FROM unparsed GROUP BY ALL").fetchall())
+    assert set(other) <= {"cron", "sshd"}
+    for table in ("smtpd_events", "spamd_events", "spamlogd_events", "spampd_events", "dkimproxy_events",
+                  "dovecot_events", "bgpd_events", "pflog_packets", "spamdb_entries"):
+        assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0, table
+    hosts = {h for (h,) in con.execute("SELECT DISTINCT host FROM pflog_packets").fetchall()}
+    assert hosts == {"mx1", "mx2", "mx3"}
+
+
+def test_summary_counts_match_journeys(sim):
+    _, summary, _, journeys = sim
+    assert summary["journeys"] == len(journeys)
+    assert dict(Counter(j["final_status"] for j in journeys)) == summary["final_status"]
+    assert dict(Counter(j["direction"] for j in journeys)) == summary["direction"]
+    assert len({j["journey_id"] for j in journeys}) == len(journeys)
+    # every kind of fate is present in a day
+    for status in ("delivered", "greylisted", "tarpitted", "trapped", "bounced", "rejected"):
+        assert summary["final_status"].get(status, 0) > 0, status
+    assert any(j["via_backup"] and j["final_status"] == "delivered" for j in journeys)
+
+
+def test_delivered_inbound_matches_parsed_rows(sim):
+    _, _, con, journeys = sim
+    delivered = [j for j in journeys if j["direction"] == "inbound" and j["final_status"] == "delivered"]
+    sample = random.Random(1).sample(delivered, min(40, len(delivered)))
+    for j in sample:
+        for m in j["msgids"]:
+            rows = con.execute(
+                "SELECT mail_from, rcpt_to, ts FROM smtpd_events WHERE event = 'envelope' AND evpid_msgid = ? AND rcpt_to = ?",
+                [m, j["rcpt_to"]]).fetchall()
+            assert len(rows) == 1, (j["journey_id"], m)
+            assert rows[0][0] == j["mail_from"]
+        first = con.execute("SELECT min(ts) FROM smtpd_events WHERE event = 'envelope' AND evpid_msgid = ?",
+                            [j["msgids"][0]]).fetchone()[0]
+        assert abs(first.timestamp() - ts(j["accepted_ts"])) <= 1
+        sp = con.execute("SELECT verdict, score FROM spampd_events WHERE message_id = ? AND score IS NOT NULL",
+                         [j["message_id"].strip("<>")]).fetchall()
+        assert len(sp) == 1
+        assert sp[0][1] == pytest.approx(j["spam_score"])
+        assert ("spam" in sp[0][0]) == (j["spam_verdict"] == "spam")
+        dv = con.execute("SELECT ts FROM dovecot_events WHERE message_id = ? AND service_user = ?",
+                         [j["message_id"], j["rcpt_to"]]).fetchall()
+        assert len(dv) == 1, j["journey_id"]
+        assert abs(dv[0][0].timestamp() - ts(j["delivered_ts"])) <= 1
+        # the relay into the next hop names its msgid in the reply
+        for prev, nxt in zip(j["msgids"], j["msgids"][1:]):
+            n = con.execute("SELECT count(*) FROM smtpd_events WHERE event = 'delivery' AND evpid_msgid = ? "
+                            "AND stat LIKE ?", [prev, f"250 2.0.0 {nxt} Message accepted%"]).fetchone()[0]
+            assert n >= 1, (j["journey_id"], prev, nxt)
+
+
+def test_greylisted_journeys_have_grey_rows(sim):
+    _, _, con, journeys = sim
+    grey = [j for j in journeys if j["greylisted"]]
+    passed = [j for j in grey if j["final_status"] == "delivered"]
+    assert passed and len(grey) > len(passed)
+    for j in random.Random(2).sample(passed, min(25, len(passed))):
+        ips = j["client_ips"]
+        placeholders = ",".join("?" * len(ips))
+        rows = con.execute(
+            f"SELECT min(ts), count(*) FROM spamd_events WHERE event = 'grey' AND ip IN ({placeholders}) "
+            "AND mail_from = ? AND rcpt_to = ?", [*ips, j["mail_from"], j["rcpt_to"]]).fetchone()
+        assert rows[1] >= 1, j["journey_id"]
+        assert rows[0].timestamp() < ts(j["accepted_ts"])
+        assert abs(rows[0].timestamp() - ts(j["grey_first_ts"])) <= 2
+        wl = con.execute("SELECT count(*) FROM spamd_events WHERE event = 'whitelisted' AND ip IN "
+                         f"({placeholders})", ips).fetchone()[0]
+        assert wl >= 1
+
+
+def test_tarpitted_and_trapped(sim):
+    _, summary, con, journeys = sim
+    black = con.execute("SELECT count(*) FROM spamd_events WHERE event = 'disconnected' AND lists IS NOT NULL "
+                        "AND len(lists) > 0").fetchone()[0]
+    assert black == summary["blacklist"]["connections"]
+    trapped_ips = {ip for j in journeys if j["final_status"] == "trapped" for ip in j["client_ips"]}
+    logged = {ip for (ip,) in con.execute("SELECT ip FROM spamd_events WHERE event = 'trapped'").fetchall()}
+    assert trapped_ips == logged
+    dump = {ip for (ip,) in con.execute("SELECT DISTINCT ip FROM spamdb_entries WHERE entry = 'TRAPPED'").fetchall()}
+    assert dump <= trapped_ips and dump
