@@ -2,7 +2,7 @@
 
     python bench/pflog.py [--packets 1000000] [--runs 3] [--write]
 
-The capture repeats the records of samples/mx1/pflog1.pcap (100-byte OpenBSD pfloghdr, IPv4
+The capture repeats the records of samples/handmade/lab1/pflog1.pcap (100-byte OpenBSD pfloghdr, IPv4
 TCP SYNs) to --packets. scapy is timed on the first 20,000 packets only (it manages a few
 thousand per second); packets/s are compared.
 """
@@ -25,7 +25,7 @@ BEGIN, END = "<!-- bench:pflog:begin -->", "<!-- bench:pflog:end -->"
 
 
 def make_capture(packets: int) -> bytes:
-    src = (ROOT / "samples" / "mx1" / "pflog1.pcap").read_bytes()
+    src = (ROOT / "samples" / "handmade" / "lab1" / "pflog1.pcap").read_bytes()
     header, records, off = src[:24], [], 24
     while off + 16 <= len(src):
         caplen = struct.unpack_from("<I", src, off + 8)[0]

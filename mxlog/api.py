@@ -115,9 +115,20 @@ def demo(*, db=None) -> str:
     lines = []
     with tempfile.TemporaryDirectory() as tmp:
         target = db or Path(tmp) / "demo.duckdb"
-        report = ingest([SAMPLES], db=target, on_file=None)
+        # every log, capture and dump; not the simulator's ground truth (truth/)
+        inputs = sorted(p for p in SAMPLES.rglob("*") if p.is_file() and "truth" not in p.relative_to(SAMPLES).parts
+                        and p.suffix not in (".md", ".py"))
+        report = ingest(inputs, db=target, on_file=None)
+        by_dir: dict = {}
         for fr in report.files:
-            lines.append(fr.summary(timing=False).replace(str(SAMPLES) + os.sep, "samples/"))
+            d = str(Path(fr.path).parent.relative_to(SAMPLES.parent))
+            n = by_dir.setdefault(d, [0, 0, 0, 0])
+            n[0] += 1
+            n[1] += fr.lines_read
+            n[2] += fr.lines_unparsed - fr.other_program
+            n[3] += fr.other_program
+        for d, (files, read, missed, other) in by_dir.items():
+            lines.append(f"{d}: {files} file{'s' * (files != 1)}, {read:,} lines read, {missed} missed, {other} of other programs")
         t = report.totals()
         lines.append(
             f"\n{t['files']} files, {t['lines_read']:,} lines: {t['lines_parsed']:,} parsed, "
@@ -174,8 +185,11 @@ def _demo_facts(con) -> list[str]:
     signed = one("SELECT count(*) FROM dkimproxy_events WHERE result = 'signed'")[0][0]
     saved = one("SELECT count(*) FROM dovecot_events WHERE event = 'delivered'")[0][0]
     out.append(f"spampd verdicts: {verdicts}; dkimproxy signed {signed}; Dovecot saved {saved} messages")
-    dump = one("SELECT host, entry, count(*) FROM spamdb_entries GROUP BY ALL ORDER BY 1, 2")
-    out.append("spamdb at the end of the day: " + ", ".join(f"{h} {e} {n}" for h, e, n in dump))
+    dump = one(
+        "SELECT host, string_agg(entry || ' ' || n, ', ' ORDER BY entry) FROM "
+        "(SELECT host, entry, count(*) n FROM spamdb_entries GROUP BY ALL) GROUP BY 1 ORDER BY 1"
+    )
+    out.append("spamdb dumps: " + "; ".join(f"{h} {text}" for h, text in dump))
     pf = one(
         "SELECT count(*) FILTER (dir_name = 'in' AND dport = 25), count(*) FILTER (dir_name = 'out' AND dport = 25), "
         "string_agg(DISTINCT host, ',') FROM pflog_packets WHERE tcp_flags_text = 'S'"

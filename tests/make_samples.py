@@ -1,9 +1,9 @@
-"""Writes the hand-made OpenSMTPD samples in samples/ (until `mxlog simulate` replaces them).
+"""Writes the hand-made samples in samples/handmade/ (samples/sim/ is `mxlog simulate`'s).
 
     python tests/make_samples.py
 
-mx1/maillog.0.gz, mx1/maillog: two days of a primary MX in family E (OpenSMTPD 7.x) — inbound
-mail through the spampd loop (10025 -> 10026) to LMTP, outbound submissions through dkimproxy
+lab1/maillog.0.gz, lab1/maillog: two days of a small primary MX ("lab1") in family E
+(OpenSMTPD 7.x) — inbound mail through the spampd loop (10025 -> 10026) to LMTP, outbound submissions through dkimproxy
 (10027 -> 10028), a TempFail then Ok, a PermFail with its bounce, local mail, failed logins,
 a `last message repeated` line and other programs' lines. legacy/maillog: every sample line of
 families A-D declared in parsers/smtpd.py (5.4 to 6.4), one after another.
@@ -17,7 +17,7 @@ import gzip
 import random
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent.parent / "samples"
+HERE = Path(__file__).resolve().parent.parent / "samples" / "handmade"
 
 
 class Day:
@@ -37,7 +37,7 @@ class Day:
     def log(self, text: str, prog: str = "smtpd[75295]", dt: int = 0):
         self.t += dt
         t = self.t
-        self.lines.append(f"Nov {self.day:2d} {t // 3600:02d}:{t // 60 % 60:02d}:{t % 60:02d} mx1 {prog}: {text}")
+        self.lines.append(f"Nov {self.day:2d} {t // 3600:02d}:{t // 60 % 60:02d}:{t % 60:02d} lab1 {prog}: {text}")
 
     def lines_with_time(self):
         for line in self.lines:
@@ -45,7 +45,7 @@ class Day:
             yield int(hms[:2]) * 3600 + int(hms[3:5]) * 60 + int(hms[6:8]), line
 
     def stamp(self, t: int) -> str:
-        return f"Nov {self.day:2d} {t // 3600:02d}:{t // 60 % 60:02d}:{t % 60:02d} mx1"
+        return f"Nov {self.day:2d} {t // 3600:02d}:{t // 60 % 60:02d}:{t % 60:02d} lab1"
 
     def dlog(self, text: str, prog: str, t: int):
         self.daemon.append((t, f"{self.stamp(t)} {prog}: {text}"))
@@ -181,7 +181,7 @@ class Day:
         s, lmtp = self.sid(), self.sid()
         m = self.msgid()
         ev = m + "%08x" % self.rng.getrandbits(32)
-        self.log(f"{s} smtp connected address=local host=mx1.example.org", dt=self.rng.randint(30, 900))
+        self.log(f"{s} smtp connected address=local host=lab1.example.org", dt=self.rng.randint(30, 900))
         self.log(f"{s} smtp message msgid={m} size=303 nrcpt=1 proto=ESMTP")
         self.log(f"{s} smtp envelope evpid={ev} from=<{frm}> to=<{to}>")
         self.log(f"{s} smtp disconnected reason=quit")
@@ -277,16 +277,16 @@ def legacy_lines() -> list[str]:
 
 
 def main(out: Path = HERE):
-    (out / "mx1").mkdir(parents=True, exist_ok=True)
+    (out / "lab1").mkdir(parents=True, exist_ok=True)
     (out / "legacy").mkdir(exist_ok=True)
     old, new = make_day(23, 23), make_day(24, 24)
-    with open(out / "mx1" / "maillog.0.gz", "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as f:
+    with open(out / "lab1" / "maillog.0.gz", "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as f:
         f.write(("\n".join(old.lines) + "\n").encode())
-    (out / "mx1" / "maillog").write_text("\n".join(new.lines) + "\n")
+    (out / "lab1" / "maillog").write_text("\n".join(new.lines) + "\n")
     daemon = [line for _, line in sorted(old.daemon + new.daemon, key=lambda x: x[0] + x[1].startswith("Nov 24") * 86400)]
-    (out / "mx1" / "daemon").write_text("\n".join(daemon) + "\n")
-    (out / "mx1" / "spamdb.txt").write_text(spamdb_dump(new))
-    (out / "mx1" / "pflog1.pcap").write_bytes(pflog_capture([old, new]))
+    (out / "lab1" / "daemon").write_text("\n".join(daemon) + "\n")
+    (out / "lab1" / "spamdb.txt").write_text(spamdb_dump(new))
+    (out / "lab1" / "pflog1.pcap").write_bytes(pflog_capture([old, new]))
     (out / "legacy" / "maillog").write_text("\n".join(legacy_lines()) + "\n")
 
 

@@ -218,17 +218,17 @@ def test_samples_are_what_make_samples_writes(tmp_path):
     import make_samples
 
     make_samples.main(tmp_path)
-    for rel in ("mx1/maillog", "mx1/maillog.0.gz", "mx1/daemon", "mx1/spamdb.txt", "mx1/pflog1.pcap", "legacy/maillog"):
-        assert (tmp_path / rel).read_bytes() == (ROOT / "samples" / rel).read_bytes(), f"regenerate samples/{rel}"
+    for rel in ("lab1/maillog", "lab1/maillog.0.gz", "lab1/daemon", "lab1/spamdb.txt", "lab1/pflog1.pcap", "legacy/maillog"):
+        assert (tmp_path / rel).read_bytes() == (ROOT / "samples" / "handmade" / rel).read_bytes(), f"regenerate {rel}"
 
 
 def test_mixed_families_parse_without_a_miss(db):
-    report = api.ingest([ROOT / "samples"], db=db)
-    assert {f.path.split("samples/")[1]: f.status for f in report.files} == {
-        "legacy/maillog": "read", "mx1/maillog.0.gz": "read", "mx1/maillog": "read", "mx1/daemon": "read",
-        "mx1/spamdb.txt": "read", "mx1/pflog1.pcap": "read"}
+    report = api.ingest([ROOT / "samples" / "handmade"], db=db)
+    assert {f.path.split("handmade/")[1]: f.status for f in report.files} == {
+        "legacy/maillog": "read", "lab1/maillog.0.gz": "read", "lab1/maillog": "read", "lab1/daemon": "read",
+        "lab1/spamdb.txt": "read", "lab1/pflog1.pcap": "read"}
     # captures and dumps name no host: they take the syslog host of their directory
-    assert q(db, "SELECT DISTINCT host FROM pflog_packets UNION SELECT DISTINCT host FROM spamdb_entries") == [("mx1",)]
+    assert q(db, "SELECT DISTINCT host FROM pflog_packets UNION SELECT DISTINCT host FROM spamdb_entries") == [("lab1",)]
     assert q(db, "SELECT count(*) FROM unparsed WHERE reason = 'no-pattern-matched'")[0][0] == 0
     assert [r[0] for r in q(db, "SELECT DISTINCT family FROM smtpd_events ORDER BY 1")] == list("ABCDE")
 
@@ -282,12 +282,12 @@ def test_pflog_corpus_captures_ingest_with_truncations_counted(tmp_path, db):
 def test_three_hosts_in_one_command_with_per_source_counts(tmp_path, db):
     """maillog + daemon + pcap + spamdb dump of mx1, mx2, mx3 (spamd sync makes their dumps
     identical): one command, every host's rows, per-source counts in the summary."""
-    src = ROOT / "samples" / "mx1"
+    src = ROOT / "samples" / "handmade" / "lab1"
     for n, host in enumerate(["mx1", "mx2", "mx3"]):
         d = tmp_path / "logs" / host
         d.mkdir(parents=True)
         for name in ("maillog", "daemon"):
-            (d / name).write_text((src / name).read_text().replace(" mx1 ", f" {host} "))
+            (d / name).write_text((src / name).read_text().replace(" lab1 ", f" {host} "))
         shutil.copy(src / "spamdb.txt", d / "spamdb.txt")
         pcap = bytearray((src / "pflog1.pcap").read_bytes())
         pcap[24] = (pcap[24] + n) % 256  # another host's capture differs in its first timestamp

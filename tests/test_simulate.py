@@ -151,3 +151,16 @@ def test_tarpitted_and_trapped(sim):
     assert trapped_ips == logged
     dump = {ip for (ip,) in con.execute("SELECT DISTINCT ip FROM spamdb_entries WHERE entry = 'TRAPPED'").fetchall()}
     assert dump <= trapped_ips and dump
+
+
+def test_samples_sim_is_what_its_command_writes(tmp_path):
+    """samples/sim is `mxlog simulate --out samples/sim --seed 1 --days 1 --rate 20` (samples/README.md)."""
+    from conftest import ROOT
+    from mxlog.simulate import simulate as run
+
+    run(tmp_path, seed=1, days=1, rate=20)
+    committed = ROOT / "samples" / "sim"
+    names = sorted(str(p.relative_to(committed)) for p in committed.rglob("*") if p.is_file())
+    assert names == sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    for name in names:
+        assert (tmp_path / name).read_bytes() == (committed / name).read_bytes(), f"regenerate samples/sim/{name}"
