@@ -158,7 +158,7 @@ def test_samples_sim_is_what_its_command_writes(tmp_path):
     from conftest import ROOT
     from mxlog.simulate import simulate as run
 
-    run(tmp_path, seed=1, days=1, rate=20)
+    run(tmp_path, seed=1, days=1, rate=20.0)  # the CLI passes a float
     committed = ROOT / "samples" / "sim"
     names = sorted(str(p.relative_to(committed)) for p in committed.rglob("*") if p.is_file())
     assert names == sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
