@@ -54,6 +54,65 @@ CORE_TABLES = {
 }
 
 
+PROVENANCE = {"file_id": "files.file_id of its first line", "first_line_no": "line_no of its first line",
+              "line_no": "line_no of the line it comes from"}
+
+DERIVED_VIEWS = {
+    "smtp_sessions": (
+        "view: one row per smtp session (a client connection to smtpd) per host, every log-format family",
+        {
+            "host": "host", "session": "smtpd session id", "family": "log-format family (smtpd_events.family)",
+            "connected_ts": "smtp connected", "disconnected_ts": "smtp disconnected (any reason)",
+            "client_ip": "client address (NULL for local enqueue)", "client_rdns": "client PTR name or <unknown>",
+            "local_enqueue": "true for `address=local` (sendmail/local delivery)",
+            "tls_version": "TLS version, when the session started TLS", "tls_cipher": "TLS cipher",
+            "auth_user": "user of a successful AUTH", "auth_failures": "AUTH attempts that did not succeed",
+            "messages": "messages accepted in the session", "failed_commands": "failed-command lines",
+            "disconnect_reason": "quit | timeout | disconnect | io-error | ...",
+        } | PROVENANCE,
+    ),
+    "smtp_messages": (
+        "view: one row per message accepted by smtpd (`smtp message`), with its session's client",
+        {
+            "host": "host", "msgid": "smtpd msgid (8 hex digits)", "session": "smtp session id",
+            "accepted_ts": "when smtpd accepted it", "size": "bytes", "nrcpt": "recipients",
+            "proto": "SMTP | ESMTP", "family": "log-format family", "client_ip": "the session's client",
+            "local_enqueue": "the session was a local enqueue", "auth_user": "the session's authenticated user",
+        } | PROVENANCE,
+    ),
+    "smtp_envelopes": (
+        "view: one row per accepted recipient (family E `smtp envelope`; A-D one `smtp message` line per recipient)",
+        {
+            "host": "host", "session": "smtp session id", "msgid": "smtpd msgid", "evpid": "envelope id (E only)",
+            "mail_from": "envelope sender ('' for <>)", "rcpt_to": "recipient", "accepted_ts": "when it was accepted",
+            "family": "log-format family",
+        } | PROVENANCE,
+    ),
+    "deliveries": (
+        "view: one row per delivery attempt, relay (mta) or local (mda), every log-format family",
+        {
+            "host": "host", "agent": "mta (relay) | mda (local delivery)", "evpid": "envelope id",
+            "msgid": "smtpd msgid of the message (evpid >> 32)", "mail_from": "envelope sender",
+            "rcpt_to": "destination", "original_rcpt": "original recipient before aliasing, if logged",
+            "result": "Ok | TempFail | PermFail", "stat": "the reply or local status",
+            "delay_s": "seconds since the message was queued", "ts": "when the attempt ended",
+            "reply_msgid": "msgid named by the peer smtpd's DATA reply (proxy loop or primary MX)",
+            "relay": "relay as logged", "source": "source address as logged", "local_user": "mda user",
+            "method": "mda method (C/A-B)", "family": "log-format family",
+        } | PROVENANCE,
+    ),
+    "message_links": (
+        "view: a relay whose peer named its own msgid in the DATA reply, linked to that next message",
+        {
+            "from_host": "host that relayed", "from_msgid": "relayed message", "from_evpid": "relayed envelope",
+            "to_host": "host that accepted the next message", "to_msgid": "the next message",
+            "relayed_ts": "the relay's delivery line", "to_accepted_ts": "when the next message was accepted",
+            "link": "reply-msgid",
+        } | PROVENANCE,
+    ),
+}
+
+
 def _quoted(name: str) -> str:
     return '"' + name + '"'
 
@@ -82,6 +141,7 @@ def reference() -> list[dict]:
     described = {t: (d, cols) for t, (d, cols) in CORE_TABLES.items()}
     for p in REGISTRY:
         described[p.table] = (p.description, {n: d for n, _, d in parser_columns(p)})
+    described |= DERIVED_VIEWS
     from parsers import pflog
 
     described["pflog_packets"] = (
