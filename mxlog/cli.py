@@ -249,7 +249,7 @@ def simulate(
             spamd_debug=spamd_debug,
         )
     except ValueError as e:
-        _fail(MxlogError(str(e), hint="families A-D and Dovecot 2.2/2.4 are not simulated yet: use the defaults"))
+        _fail(MxlogError(str(e), hint="see `mxlog simulate --help` for the families and versions it writes"))
     except (MxlogError, Exception) as e:
         _fail(e)
     written = summary.get("written", {})

@@ -126,5 +126,8 @@ def test_simulate_writes_three_hosts_and_refuses_unsupported_families(tmp_path):
     r = run("simulate", "--out", tmp_path / "sim", "--seed", "2", "--rate", "10")
     assert r.exit_code == 0, r.output
     assert sorted(p.name for p in (tmp_path / "sim").iterdir()) == ["mx1", "mx2", "mx3", "truth"]
-    r = run("simulate", "--out", tmp_path / "sim2", "--smtpd-format", "C")
-    assert r.exit_code == 1 and r.output.startswith("Error: ") and "Traceback" not in r.output
+    r = run("simulate", "--out", tmp_path / "sim2", "--smtpd-format", "C", "--dovecot", "2.4", "--rate", "5")
+    assert r.exit_code == 0, r.output
+    assert "smtp event=connected" in (tmp_path / "sim2" / "mx1" / "maillog").read_text()
+    r = run("simulate", "--out", tmp_path / "sim3", "--smtpd-format", "F")
+    assert r.exit_code == 2 and "Traceback" not in r.output

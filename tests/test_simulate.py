@@ -61,10 +61,10 @@ def test_deterministic(tmp_path):
 
 
 def test_unsupported_options(tmp_path):
-    with pytest.raises(ValueError, match="not simulated yet"):
-        simulate(tmp_path, smtpd_format="A")
-    with pytest.raises(ValueError, match="not simulated yet"):
-        simulate(tmp_path, dovecot="2.2")
+    with pytest.raises(ValueError, match="not simulated"):
+        simulate(tmp_path, smtpd_format="F")
+    with pytest.raises(ValueError, match="not simulated"):
+        simulate(tmp_path, dovecot="2.1")
 
 
 def test_everything_parses(sim):
@@ -164,3 +164,142 @@ def test_samples_sim_is_what_its_command_writes(tmp_path):
     assert names == sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
     for name in names:
         assert (tmp_path / name).read_bytes() == (committed / name).read_bytes(), f"regenerate samples/sim/{name}"
+
+
+# ---------------------------------------------------------------------------- other versions
+
+VERSIONS = [("A", "2.3"), ("B", "2.3"), ("C", "2.3"), ("D", "2.3"), ("E", "2.2"), ("E", "2.4")]
+V_SEED, V_RATE = 5, 10.0
+# Rows the parser labels with another family because their text is identical in several families
+# (parsers/smtpd.py `family` field): process-level lines (info/warn: subsystem smtpd/queue) -> E
+# everywhere; D's `smtp connected` and `mta connecting/connected/delivery/disconnected` -> E;
+# B's `delivery:` (mda) and AUTH `Failed command` lines -> A.
+SHARED = {
+    "A": set(),
+    "B": {("A", "mda", "delivery"), ("A", "smtp", "failed-command")},
+    "C": set(),
+    "D": {("E", "smtp", "connected"), ("E", "mta", "connecting"), ("E", "mta", "connected"),
+          ("E", "mta", "delivery"), ("E", "mta", "disconnected")},
+    "E": set(),
+}
+
+
+def _run(root: Path, fmt: str, dv: str):
+    out = root / f"{fmt}-{dv}"
+    simulate(out, seed=V_SEED, rate=V_RATE, smtpd_format=fmt, dovecot=dv)
+    db = root / f"{fmt}-{dv}.duckdb"
+    api.ingest([out / "mx1", out / "mx2", out / "mx3"], db=db)
+    return out, duckdb.connect(str(db), read_only=True)
+
+
+@pytest.fixture(scope="module")
+def versions(tmp_path_factory):
+    root = tmp_path_factory.mktemp("versions")
+    runs = {v: _run(root, *v) for v in VERSIONS + [("E", "2.3")]}
+    yield runs
+    for _, con in runs.values():
+        con.close()
+
+
+@pytest.mark.parametrize("fmt,dv", VERSIONS)
+def test_version_everything_parses(versions, fmt, dv):
+    _, con = versions[(fmt, dv)]
+    bad = con.execute("SELECT reason, program, raw FROM unparsed WHERE reason <> 'other-program' LIMIT 5").fetchall()
+    assert bad == []
+
+
+@pytest.mark.parametrize("fmt", "ABCD")
+def test_version_smtpd_family(versions, fmt):
+    _, con = versions[(fmt, "2.3")]
+    rows = con.execute("SELECT family, subsystem, event, count(*) FROM smtpd_events GROUP BY ALL").fetchall()
+    other = {(f, s, e) for f, s, e, _ in rows if f != fmt and s not in ("smtpd", "queue")}
+    assert other <= SHARED[fmt], other
+    assert {(f, s) for f, s, _, _ in rows if s in ("smtpd", "queue")} <= {("E", "smtpd"), ("E", "queue")}
+    mine = {(s, e) for f, s, e, _ in rows if f == fmt}
+    # the family-specific lines of every kind of event are there
+    for need in [("smtp", "message"), ("smtp", "tls"), ("smtp", "authentication"), ("smtp", "disconnected"),
+                 ("mta", "tls")] + ([] if fmt == "D" else [("mta", "connecting"), ("mta", "delivery")]) + \
+            ([] if fmt == "B" else [("mda", "delivery")]):
+        assert need in mine, need
+    # same events as family E: one message row per recipient in A-D = one envelope row per recipient in E
+    _, econ = versions[("E", "2.3")]
+    n_env = econ.execute("SELECT count(*) FROM smtpd_events WHERE event = 'envelope'").fetchone()[0]
+    n_msg = con.execute("SELECT count(*) FROM smtpd_events WHERE event = 'message'").fetchone()[0]
+    assert n_msg == n_env
+    for sub, ev in (("mta", "delivery"), ("mda", "delivery"), ("smtp", "connected")):
+        q = "SELECT count(*) FROM smtpd_events WHERE subsystem = ? AND event = ?"
+        assert con.execute(q, [sub, ev]).fetchone()[0] == econ.execute(q, [sub, ev]).fetchone()[0], (sub, ev)
+
+
+@pytest.mark.parametrize("fmt", "ABCD")
+def test_version_truth_msgids_in_rows(versions, fmt):
+    out, con = versions[(fmt, "2.3")]
+    journeys = [json.loads(line) for line in (out / "truth" / "journeys.jsonl").open()]
+    delivered = [j for j in journeys if j["final_status"] == "delivered"]
+    assert any(j["via_backup"] for j in delivered)
+    sample = random.Random(3).sample(delivered, min(40, len(delivered)))
+    sample += [j for j in delivered if j["via_backup"]][:5]
+    for j in sample:
+        for m in j["msgids"]:
+            n = con.execute("SELECT count(*) FROM smtpd_events WHERE msgid = ? OR evpid_msgid = ? OR reply_msgid = ?",
+                            [m, m, m]).fetchone()[0]
+            assert n >= 1, (fmt, j["journey_id"], m)
+        if j["direction"] == "inbound":
+            # accepted at the first hop: the family's message row names msgid and recipient
+            n = con.execute("SELECT count(*) FROM smtpd_events WHERE event = 'message' AND msgid = ? AND rcpt_to = ? "
+                            "AND mail_from = ?", [j["msgids"][0], j["rcpt_to"], j["mail_from"]]).fetchone()[0]
+            assert n == 1, (fmt, j["journey_id"])
+        # each relay names the next hop's msgid in smtpd's DATA reply (5.x-6.4: `250 2.0.0: <msgid> ...`)
+        for prev, nxt in zip(j["msgids"], j["msgids"][1:]):
+            n = con.execute("SELECT count(*) FROM smtpd_events WHERE event = 'delivery' AND evpid_msgid = ? "
+                            "AND reply_msgid = ?", [prev, nxt]).fetchone()[0]
+            assert n >= 1, (fmt, j["journey_id"], prev, nxt)
+
+
+@pytest.mark.parametrize("fmt,dv", VERSIONS)
+def test_version_same_events_and_truth(versions, fmt, dv):
+    """Only the text of the smtpd (A-D) or dovecot (2.2/2.4) lines differs from E / 2.3."""
+    out, _ = versions[(fmt, dv)]
+    ref, _ = versions[("E", "2.3")]
+    a, b = _files(out), _files(ref)
+    assert a.keys() == b.keys()
+    differ = {k for k in a if a[k] != b[k]}
+    assert differ <= {"truth/summary.json", "mx1/maillog", "mx2/maillog", "mx3/maillog"}, differ
+    assert "mx1/maillog" in differ
+    sa, sb = json.loads(a["truth/summary.json"]), json.loads(b["truth/summary.json"])
+    assert sa.pop("parameters") != sb.pop("parameters")
+    assert sa == sb
+
+
+@pytest.mark.parametrize("dv", ["2.2", "2.4"])
+def test_version_dovecot(versions, dv):
+    out, con = versions[("E", dv)]
+    _, ref = versions[("E", "2.3")]
+    q = "SELECT event, count(*) FROM dovecot_events GROUP BY ALL"
+    assert dict(con.execute(q).fetchall()) == dict(ref.execute(q).fetchall())
+    text = (out / "mx1" / "maillog").read_text()
+    if dv == "2.2":
+        assert "imap-login: Login: " in text and "Disconnect from local: Successful quit" in text
+        assert " Disconnected (auth failed, 1 attempts in 2 secs): " in text
+        assert "Disconnected: Logged out in=" not in text and "lmtp(alice@example.org)<" not in text
+        assert ": Logged out in=" in text and "lmtp(alice@example.org): msgid=<" in text
+    else:
+        assert "imap-login: Logged in: " in text and "imap-login: Login: " not in text
+        assert con.execute("SELECT count(*) FROM dovecot_events WHERE event = 'login-failed' "
+                           "AND event_reason = 'auth_failed'").fetchone()[0] > 0
+    journeys = [json.loads(line) for line in (out / "truth" / "journeys.jsonl").open()]
+    lmtp = [j for j in journeys if j["final_status"] == "delivered" and j["direction"] != "outbound"]
+    for j in random.Random(4).sample(lmtp, min(40, len(lmtp))):
+        dvr = con.execute("SELECT ts FROM dovecot_events WHERE event = 'delivered' AND message_id = ? "
+                          "AND service_user = ?", [j["message_id"], j["rcpt_to"]]).fetchall()
+        assert len(dvr) == 1, j["journey_id"]
+        assert abs(dvr[0][0].timestamp() - ts(j["delivered_ts"])) <= 1
+
+
+@pytest.mark.parametrize("fmt,dv", VERSIONS)
+def test_version_deterministic(tmp_path, versions, fmt, dv):
+    out, _ = versions[(fmt, dv)]
+    simulate(tmp_path / "again", seed=V_SEED, rate=V_RATE, smtpd_format=fmt, dovecot=dv)
+    a, b = _files(out), _files(tmp_path / "again")
+    assert a.keys() == b.keys()
+    assert all(a[k] == b[k] for k in a if k != "truth/summary.json")

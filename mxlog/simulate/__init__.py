@@ -38,17 +38,21 @@ def simulate(
     rate follows a diurnal curve. spamd_verbose: spamd -v lines ((GREY)/(BLACK) tuples, headers);
     spamd_debug: grey.c LOG_DEBUG lines (new entry, Trapping, whitelisting, sync).
 
-    Only smtpd_format="E" (OpenSMTPD 6.6 .. 7.x) and dovecot="2.3" are simulated yet; other
-    values raise ValueError("... not simulated yet").
+    smtpd_format: OpenSMTPD log family, "A" (5.4/5.9, written as 5.9.2), "B" (5.7), "C" (6.0),
+    "D" (6.4) or "E" (6.6 .. 7.8); dovecot: "2.2" (2.2.28+), "2.3" (2.3.15+) or "2.4". The same
+    simulated events (and the same truth) are written in that version's lines; other values raise
+    ValueError("... not simulated ...").
 
     Returns the summary written to out/truth/summary.json, plus a "written" section (files,
     lines, bytes, seconds)."""
     from mxlog.simulate.core import Sim
 
-    if smtpd_format != "E":
-        raise ValueError(f"smtpd_format {smtpd_format!r} not simulated yet (only 'E')")
-    if dovecot != "2.3":
-        raise ValueError(f"dovecot {dovecot!r} not simulated yet (only '2.3')")
+    from mxlog.simulate.formats import DOVECOT, SMTPD
+
+    if smtpd_format not in SMTPD:
+        raise ValueError(f"smtpd_format {smtpd_format!r} not simulated (one of {', '.join(sorted(SMTPD))})")
+    if dovecot not in DOVECOT:
+        raise ValueError(f"dovecot {dovecot!r} not simulated (one of {', '.join(sorted(DOVECOT))})")
     if days < 1:
         raise ValueError("days must be >= 1")
     if rate <= 0:
@@ -58,7 +62,7 @@ def simulate(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    sim = Sim(out, seed, days, start, rate, spamd_verbose, spamd_debug)
+    sim = Sim(out, seed, days, start, rate, spamd_verbose, spamd_debug, smtpd_format, dovecot)
     sim.run()
     summary = sim.summary()
     summary["parameters"] = {"seed": seed, "days": days, "start": start.astimezone(timezone.utc).isoformat(),

@@ -11,6 +11,7 @@ import time as _time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from mxlog.simulate.formats import DOVECOT, SMTPD
 from mxlog.simulate.output import PflogFile, SyslogFile
 
 # ---------------------------------------------------------------------------- constants
@@ -99,6 +100,8 @@ class Host:
         self.mail_pid = r.randint(60000, 90000)
         self.spamd_conns: list = []  # heap of (end_t, black)
         self.queue: list = []  # backup MX: messages waiting for mx1
+        self.fmt = sim.smtpd_fmt_cls()  # smtpd line formats of the chosen family
+        self.dv = sim.dovecot_fmt
 
     def files(self):
         return (self.maillog, self.daemon, self.pflog)
@@ -217,8 +220,10 @@ class Msg:
 
 class Sim:
     def __init__(self, out: Path, seed: int, days: int, start: datetime, rate: float,
-                 spamd_verbose: bool, spamd_debug: bool):
+                 spamd_verbose: bool, spamd_debug: bool, smtpd_format: str = "E", dovecot: str = "2.3"):
         self.out, self.seed, self.days, self.rate = out, seed, days, rate
+        self.smtpd_fmt_cls = SMTPD[smtpd_format]
+        self.dovecot_fmt = DOVECOT[dovecot]()
         self.verbose, self.debug = spamd_verbose, spamd_debug
         self.t0 = start.timestamp()
         self.t_end = self.t0 + days * 86400
@@ -317,7 +322,7 @@ class Sim:
 
     def startup(self, t):
         for h in self.hosts.values():
-            h.smtpd(t + 1, "info: OpenSMTPD 7.8.0p1 starting")
+            h.fmt.starting(h, t + 1)
             h.dmn(t + 0, f"spamd[{h.spamd_pid}]", "listening for incoming connections.")
             h.dmn(t + 0, f"bgpd[{h.bgpd_pid}]", f"{BGP_PEER}: state change OpenConfirm -> Established, reason: KEEPALIVE message received")
         self.mx1.mail(t + 2, f"spampd[{self.mx1.spampd_pid}]",
@@ -568,32 +573,30 @@ class Sim:
             self.J.stage(j, "pf", host.name, t - 0.05, t - 0.05)
         s = host.sid()
         self.stats["smtpd_sessions"] += 1
-        host.smtpd(t, f"{s} smtp connected address={ip} host={rdns}")
-        host.smtpd(t + 1, f"{s} smtp tls ciphers={r.choice(TLS)}")
+        F = host.fmt
+        F.connected(host, t, s, ip, rdns)
+        F.tls(host, t + 1, s, r.choice(TLS))
         good = []
         tt = t + 2
         for rc, j in zip(m.rcpts, js):
             if rc.split("@")[0] not in USERS and rc not in SPAMTRAPS:
-                host.smtpd(tt, f'{s} smtp failed-command command="RCPT TO:<{rc}>" result="550 Invalid recipient: <{rc}>"')
+                F.rcpt_rejected(host, tt, s, rc)
                 self.J.stage(j, "smtpd_in", host.name, t, tt)
                 self.J.finish(j, "rejected")
             else:
                 good.append((rc, j))
         if not good:
-            host.smtpd(tt + 1, f"{s} smtp disconnected reason=quit")
+            F.disconnected(host, tt + 1, s)
             return
         m1 = host.msgid()
         tt = t + 2 + m.size // 200000
-        host.smtpd(tt, f"{s} smtp message msgid={m1} size={m.size} nrcpt={len(good)} proto=ESMTP")
-        evs = []
+        evs = [host.evpid(m1) for _ in good]
+        F.accepted(host, tt, s, m1, evs, m.sender, [rc for rc, _ in good], m.size)
         for rc, j in good:
-            ev = host.evpid(m1)
-            evs.append(ev)
-            host.smtpd(tt, f"{s} smtp envelope evpid={ev} from=<{m.sender}> to=<{rc}>")
             j["msgids"].append(m1)
             j["accepted_ts"] = j["accepted_ts"] or tt
             self.J.stage(j, "smtpd_in", host.name, t, tt, m1)
-        host.smtpd(tt, f"{s} smtp disconnected reason=quit")
+        F.disconnected(host, tt, s)
         if host.primary:
             self.spampd_loop(tt, host, m, good, m1, evs)
         else:
@@ -610,8 +613,9 @@ class Sim:
         r = self.r
         rs = host.sid()
         t1 = t + 1
-        host.smtpd(t1, f"{rs} mta connecting address=smtp://127.0.0.1:10025 host=localhost")
-        host.smtpd(t1, f"{rs} mta connected")
+        F = host.fmt
+        F.mta_connecting(host, t1, rs, "127.0.0.1", 10025, "localhost")
+        F.mta_connected(host, t1, rs)
         rcpt_text = ",".join(f"<{rc}>" for rc, _ in good)
         sp = f"spampd[{host.spampd_pid}]"
         host.mail(t1, sp, f"processing message {m.message_id} for {rcpt_text}")
@@ -626,24 +630,19 @@ class Sim:
         m2 = host.msgid()
         t3 = t2 + 0.2
         size2 = m.size + r.randint(500, 900)
-        host.smtpd(t3, f"{ls} smtp connected address=127.0.0.1 host=localhost")
-        host.smtpd(t3, f"{ls} smtp message msgid={m2} size={size2} nrcpt={len(good)} proto=ESMTP")
-        ev2 = []
-        for rc, _ in good:
-            e = host.evpid(m2)
-            ev2.append(e)
-            host.smtpd(t3, f"{ls} smtp envelope evpid={e} from=<{m.sender}> to=<{rc}>")
+        F.connected(host, t3, ls, "127.0.0.1", "localhost")
+        ev2 = [host.evpid(m2) for _ in good]
+        F.accepted(host, t3, ls, m2, ev2, m.sender, [rc for rc, _ in good], size2)
         for (rc, j), e in zip(good, evs):
-            host.smtpd(t3, f'{rs} mta delivery evpid={e} from=<{m.sender}> to=<{rc}> rcpt=<-> source="127.0.0.1" '
-                           f'relay="127.0.0.1 (localhost)" delay={dur(t3 - j["accepted_ts"] if j["accepted_ts"] else 0)} '
-                           f'result="Ok" stat="250 2.0.0 {m2} Message accepted for delivery"')
+            F.mta_delivery(host, t3, rs, e, m.sender, rc, "127.0.0.1", "127.0.0.1 (localhost)",
+                           dur(t3 - j["accepted_ts"] if j["accepted_ts"] else 0), "Ok", F.data_reply(m2))
             j["msgids"].append(m2)
             j["spam_verdict"] = "spam" if spam else "clean"
             j["spam_score"] = round(m.score, 2)
             self.J.stage(j, "spampd", host.name, t1, t2)
             self.J.stage(j, "smtpd_reinject", host.name, t3, t3, m2)
-        host.smtpd(t3, f"{ls} smtp disconnected reason=quit")
-        host.smtpd(t3 + 0.1, f"{rs} mta disconnected reason=quit messages=1")
+        F.disconnected(host, t3, ls)
+        F.mta_disconnected(host, t3 + 0.1, rs, 1)
         self.lmtp(t3 + r.uniform(0.2, 1.5), host, m.sender, m.message_id, [(rc, j, e) for (rc, j), e in zip(good, ev2)],
                   "Junk" if spam else "INBOX")
 
@@ -652,15 +651,15 @@ class Sim:
         host.lmtp_pid += r.randint(1, 7)
         lp = host.lmtp_pid
         sess = "".join(r.choice(B64) for _ in range(22))
-        host.mail(t, "dovecot", f"lmtp({lp}): Connect from local")
+        dv = host.dv
+        host.mail(t, "dovecot", dv.lmtp_connect(lp))
         for i, (rc, j, _) in enumerate(items):
-            suffix = f":R{i + 1}" if i else ""
-            host.mail(t + 0.1, "dovecot", f"lmtp({rc})<{lp}><{sess}{suffix}>: msgid={message_id}: saved mail to {mailbox}")
-        host.mail(t + 0.2, "dovecot", f"lmtp({lp}): Disconnect from local: Logged out (state=READY)")
+            host.mail(t + 0.1, "dovecot", dv.lmtp_saved(rc, lp, sess, i, message_id, mailbox))
+        host.mail(t + 0.2, "dovecot", dv.lmtp_disconnect(lp))
         ds = host.sid()
         for rc, j, e in items:
-            host.smtpd(t + 0.3, f"{ds} mda delivery evpid={e} from=<{sender}> to=<{rc}> rcpt=<{rc}> user={rc.split('@')[0]} "
-                                f"delay={dur(t + 0.3 - (j['accepted_ts'] or t))} result=Ok stat=Delivered")
+            host.fmt.mda_delivery(host, t + 0.3, ds, e, sender, rc, rc.split('@')[0],
+                                  dur(t + 0.3 - (j['accepted_ts'] or t)))
             self.J.stage(j, "lmtp", host.name, t, t + 0.3, e[:8])
             j["final_host"] = host.name
             self.J.finish(j, "delivered", t + 0.1)
@@ -669,8 +668,8 @@ class Sim:
     def backup_tempfail(self, t, host_name, m, good):
         host = self.hosts[host_name]
         for (rc, j), e in zip(good, m.mx2_evpids):
-            host.smtpd(t, f'0000000000000000 mta delivery evpid={e} from=<{m.sender}> to=<{rc}> rcpt=<-> source="-" '
-                          f'relay="{DOMAIN}" delay={dur(t - m.mx2_accept_t)} result="TempFail" stat="Network error on destination MXs"')
+            host.fmt.mta_delivery(host, t, "0000000000000000", e, m.sender, rc, "-", DOMAIN, dur(t - m.mx2_accept_t),
+                                  "TempFail", "Network error on destination MXs")
 
     def backup_relay(self, t, host_name, m=None, good=None):
         host = self.hosts[host_name]
@@ -692,33 +691,30 @@ class Sim:
         self.mx1.pflog.syn(t + 0.03, host.ip, self.mx1.ip, sport, 25, inbound=True, rulenr=4,
                            rule_pid=self.mx1.rule_pid, ip_id=r.getrandbits(16), isn=r.getrandbits(32))
         host.dmn(t, f"spamlogd[{host.spamlogd_pid}]", f"outbound {self.mx1.ip}")
-        host.smtpd(t, f"{s} mta connecting address=smtp://{self.mx1.ip}:25 host={self.mx1.fqdn}")
-        host.smtpd(t + 0.2, f"{s} mta connected")
-        host.smtpd(t + 0.3, f"{s} mta tls ciphers={TLS[0]}")
+        F = host.fmt
+        F.mta_connecting(host, t, s, self.mx1.ip, 25, self.mx1.fqdn)
+        F.mta_connected(host, t + 0.2, s)
+        F.mta_tls(host, t + 0.3, s, TLS[0])
         # mx1's side: the backup MX is in <nospamd>, so PF passes it straight to smtpd
         mx1 = self.mx1
         ms = mx1.sid()
         self.stats["smtpd_sessions"] += 1
-        mx1.smtpd(t + 0.1, f"{ms} smtp connected address={host.ip} host={host.fqdn}")
-        mx1.smtpd(t + 0.3, f"{ms} smtp tls ciphers={TLS[0]}")
+        G = mx1.fmt
+        G.connected(mx1, t + 0.1, ms, host.ip, host.fqdn)
+        G.tls(mx1, t + 0.3, ms, TLS[0])
         m1 = mx1.msgid()
         t2 = t + 1
         size = m.size + 400
-        mx1.smtpd(t2, f"{ms} smtp message msgid={m1} size={size} nrcpt={len(good)} proto=ESMTP")
-        evs = []
-        for (rc, j) in good:
-            e = mx1.evpid(m1)
-            evs.append(e)
-            mx1.smtpd(t2, f"{ms} smtp envelope evpid={e} from=<{m.sender}> to=<{rc}>")
+        evs = [mx1.evpid(m1) for _ in good]
+        G.accepted(mx1, t2, ms, m1, evs, m.sender, [rc for rc, _ in good], size)
         for (rc, j), e in zip(good, m.mx2_evpids):
-            host.smtpd(t2, f'{s} mta delivery evpid={e} from=<{m.sender}> to=<{rc}> rcpt=<-> source="{host.ip}" '
-                           f'relay="{mx1.ip} ({mx1.fqdn})" delay={dur(t2 - m.mx2_accept_t)} result="Ok" '
-                           f'stat="250 2.0.0 {m1} Message accepted for delivery"')
+            F.mta_delivery(host, t2, s, e, m.sender, rc, host.ip, f"{mx1.ip} ({mx1.fqdn})", dur(t2 - m.mx2_accept_t),
+                           "Ok", G.data_reply(m1))
             self.J.stage(j, "backup_queue", host.name, m.mx2_accept_t, t2, m.mx2_msgid)
             self.J.stage(j, "smtpd_in", mx1.name, t + 0.1, t2, m1)
             j["msgids"].append(m1)
-        mx1.smtpd(t2, f"{ms} smtp disconnected reason=quit")
-        host.smtpd(t2 + 0.2, f"{s} mta disconnected reason=quit messages=1")
+        G.disconnected(mx1, t2, ms)
+        F.mta_disconnected(host, t2 + 0.2, s, 1)
         self.spampd_loop(t2, mx1, m, good, m1, evs)
 
     def outage_start(self, t):
@@ -726,7 +722,7 @@ class Sim:
 
     def outage_end(self, t):
         mx1 = self.mx1
-        mx1.smtpd(t + 20, "info: OpenSMTPD 7.8.0p1 starting")
+        mx1.fmt.starting(mx1, t + 20)
         mx1.dmn(t + 5, f"spamd[{mx1.spamd_pid}]", "listening for incoming connections.")
         mx1.dmn(t + 8, f"bgpd[{mx1.bgpd_pid}]", f"{BGP_PEER}: state change OpenConfirm -> Established, reason: KEEPALIVE message received")
         for name in ("mx2", "mx3"):
@@ -750,39 +746,38 @@ class Sim:
         cip = j["client_ips"][0]
         ss = host.sid()
         self.J.stage(j, "pf", "mx1", t, t)
-        host.smtpd(t, f"{ss} smtp connected address={cip} host=<unknown>")
-        host.smtpd(t + 0.5, f"{ss} smtp tls ciphers={TLS[0]}")
+        F = host.fmt
+        F.connected(host, t, ss, cip, "<unknown>")
+        F.tls(host, t + 0.5, ss, TLS[0])
         if r.random() < 0.05:
-            host.smtpd(t + 1, f"{ss} smtp authentication user={user} result=permfail")
-            host.smtpd(t + 1, f'{ss} smtp failed-command command="AUTH PLAIN (...)" result="535 Authentication failed"')
+            F.auth(host, t + 1, ss, user, "permfail")
+            F.auth_failed_command(host, t + 1, ss, "AUTH PLAIN (...)")
             self.stats["auth_failures"] += 1
             t += 4
-        host.smtpd(t + 1, f"{ss} smtp authentication user={user} result=ok")
+        F.auth(host, t + 1, ss, user, "ok")
         m1 = host.msgid()
         e1 = host.evpid(m1)
         size = r.randint(800, 60000)
-        host.smtpd(t + 2, f"{ss} smtp message msgid={m1} size={size} nrcpt=1 proto=ESMTP")
-        host.smtpd(t + 2, f"{ss} smtp envelope evpid={e1} from=<{sender}> to=<{rcpt}>")
-        host.smtpd(t + 2.1, f"{ss} smtp disconnected reason=quit")
+        F.accepted(host, t + 2, ss, m1, [e1], sender, [rcpt], size)
+        F.disconnected(host, t + 2.1, ss)
         j["msgids"].append(m1)
         j["accepted_ts"] = t + 2
         self.J.stage(j, "smtpd_in", "mx1", j["first_seen_ts"], t + 2, m1)
         rs, ls = host.sid(), host.sid()
         t1 = t + 3
-        host.smtpd(t1, f"{rs} mta connecting address=smtp://127.0.0.1:10027 host=localhost")
-        host.smtpd(t1, f"{rs} mta connected")
+        F.mta_connecting(host, t1, rs, "127.0.0.1", 10027, "localhost")
+        F.mta_connected(host, t1, rs)
         host.mail(t1 + 0.3, f"dkimproxy.out[{host.dkim_pid}]",
                   f"DKIM signing - signed; message-id={mid}, signer=<{sender}>, from=<{sender}>")
         m2 = host.msgid()
         e2 = host.evpid(m2)
         t2 = t1 + 0.4
-        host.smtpd(t2, f"{ls} smtp connected address=127.0.0.1 host=localhost")
-        host.smtpd(t2, f"{ls} smtp message msgid={m2} size={size + 700} nrcpt=1 proto=ESMTP")
-        host.smtpd(t2, f"{ls} smtp envelope evpid={e2} from=<{sender}> to=<{rcpt}>")
-        host.smtpd(t2, f'{rs} mta delivery evpid={e1} from=<{sender}> to=<{rcpt}> rcpt=<-> source="127.0.0.1" '
-                       f'relay="127.0.0.1 (localhost)" delay={dur(t2 - t - 2)} result="Ok" stat="250 2.0.0 {m2} Message accepted for delivery"')
-        host.smtpd(t2, f"{ls} smtp disconnected reason=quit")
-        host.smtpd(t2 + 0.1, f"{rs} mta disconnected reason=quit messages=1")
+        F.connected(host, t2, ls, "127.0.0.1", "localhost")
+        F.accepted(host, t2, ls, m2, [e2], sender, [rcpt], size + 700)
+        F.mta_delivery(host, t2, rs, e1, sender, rcpt, "127.0.0.1", "127.0.0.1 (localhost)", dur(t2 - t - 2), "Ok",
+                       F.data_reply(m2))
+        F.disconnected(host, t2, ls)
+        F.mta_disconnected(host, t2 + 0.1, rs, 1)
         j["msgids"].append(m2)
         self.J.stage(j, "dkimproxy", "mx1", t1, t1 + 0.3)
         self.J.stage(j, "smtpd_reinject", "mx1", t2, t2, m2)
@@ -801,16 +796,20 @@ class Sim:
                        ip_id=r.getrandbits(16), isn=r.getrandbits(32))
         host.dmn(t, f"spamlogd[{host.spamlogd_pid}]", f"outbound {rip}")
         rname = f"mx.{rdom}"
-        host.smtpd(t, f"{s} mta connecting address=smtp://{rip}:25 host={rname}")
-        host.smtpd(t + 0.3, f"{s} mta connected")
-        host.smtpd(t + 0.6, f"{s} mta tls ciphers={TLS[2]}")
-        base = (f'{s} mta delivery evpid={ev} from=<{sender}> to=<{rcpt}> rcpt=<-> source="{host.ip}" '
-                f'relay="{rip} ({rname})" delay={dur(t + 1.5 - accepted)} ')
+        F = host.fmt
+        F.mta_connecting(host, t, s, rip, 25, rname)
+        F.mta_connected(host, t + 0.3, s)
+        F.mta_tls(host, t + 0.6, s, TLS[2])
+
+        def delivery(tt, result, stat):
+            F.mta_delivery(host, tt, s, ev, sender, rcpt, host.ip, f"{rip} ({rname})", dur(t + 1.5 - accepted),
+                           result, stat)
+
         t1 = t + 1.5
         j["final_host"] = "mx1"
         if outcome == "tempfail" and attempt == 0:
-            host.smtpd(t1, base + 'result="TempFail" stat="451 4.7.1 Greylisted, please try again later"')
-            host.smtpd(t1 + 0.1, f"{s} mta disconnected reason=quit messages=0")
+            delivery(t1, "TempFail", "451 4.7.1 Greylisted, please try again later")
+            F.mta_disconnected(host, t1 + 0.1, s, 0)
             self.J.stage(j, "mta_out", "mx1", t, t1, ev[:8])
             if not self.at(t + r.uniform(600, 1000), self.mta_out, j, sender, rcpt, rdom, rip, ev, accepted, outcome, 1):
                 j["remote_result"] = "TempFail"
@@ -818,8 +817,8 @@ class Sim:
             return
         if outcome == "permfail":
             reply = f"550 5.1.1 <{rcpt}>: Recipient address rejected: User unknown in virtual mailbox table"
-            host.smtpd(t1, base + f'result="PermFail" stat="{reply}"')
-            host.smtpd(t1 + 0.1, f"{s} mta disconnected reason=quit messages=0")
+            delivery(t1, "PermFail", reply)
+            F.mta_disconnected(host, t1 + 0.1, s, 0)
             self.J.stage(j, "mta_out", "mx1", t, t1, ev[:8])
             j["remote_result"] = "PermFail"
             host.smtpd(t1 + 0.5, f"warn: PermFail injecting failure report on message {ev[:8]} to <{sender}> for 1 envelope: {reply}")
@@ -828,8 +827,8 @@ class Sim:
             self.local_delivery(t1 + 1, "", sender, f"<{ev[:8]}.bounce.{r.getrandbits(24):06x}@{host.fqdn}>",
                                 bounce_of=j["journey_id"], size=r.randint(2000, 6000))
             return
-        host.smtpd(t1, base + f'result="Ok" stat="250 2.0.0 Ok: queued as {r.getrandbits(40):010X}"')
-        host.smtpd(t1 + 0.4, f"{s} mta disconnected reason=quit messages=1")
+        delivery(t1, "Ok", f"250 2.0.0 Ok: queued as {r.getrandbits(40):010X}")
+        F.mta_disconnected(host, t1 + 0.4, s, 1)
         self.J.stage(j, "mta_out", "mx1", t, t1, ev[:8])
         j["remote_result"] = "Ok"
         self.J.finish(j, "delivered", t1)
@@ -850,10 +849,9 @@ class Sim:
         s = host.sid()
         m = host.msgid()
         e = host.evpid(m)
-        host.smtpd(t, f"{s} smtp connected address=local host={host.fqdn}")
-        host.smtpd(t, f"{s} smtp message msgid={m} size={size} nrcpt=1 proto=ESMTP")
-        host.smtpd(t, f"{s} smtp envelope evpid={e} from=<{frm}> to=<{to}>")
-        host.smtpd(t, f"{s} smtp disconnected reason=quit")
+        host.fmt.connected(host, t, s, "local", host.fqdn)
+        host.fmt.accepted(host, t, s, m, [e], frm, [to], size)
+        host.fmt.disconnected(host, t, s)
         j["msgids"].append(m)
         j["accepted_ts"] = t
         self.J.stage(j, "smtpd_in", "mx1", t, t, m)
@@ -870,17 +868,14 @@ class Sim:
         host.mail_pid += r.randint(1, 9)
         mp = host.mail_pid
         self.stats["imap_logins"] += 1
-        host.mail(t, "dovecot", f"{proto}-login: Login: user=<{user}>, method=PLAIN, rip={rip}, lip={host.ip}, "
-                                f"mpid={mp}, TLS, session=<{sess}>")
+        host.mail(t, "dovecot", host.dv.login(proto, user, "PLAIN", rip, host.ip, mp, sess))
         dt = r.randint(5, 1800)
         if proto == "imap":
-            host.mail(t + dt, "dovecot", f"imap({user})<{mp}><{sess}>: Disconnected: Logged out in={r.randint(100, 9000)} "
-                                         f"out={r.randint(500, 900000)} deleted=0 expunged=0 trashed=0 hdr_count=0 "
-                                         f"hdr_bytes=0 body_count={r.randint(0, 9)} body_bytes={r.randint(0, 90000)}")
+            i, o, bc, bb = r.randint(100, 9000), r.randint(500, 900000), r.randint(0, 9), r.randint(0, 90000)
+            host.mail(t + dt, "dovecot", host.dv.imap_logout(user, mp, sess, i, o, bc, bb))
         else:
             n, b = r.randint(0, 4), r.randint(0, 40000)
-            host.mail(t + dt, "dovecot", f"pop3({user})<{mp}><{sess}>: Disconnected: Logged out top=0/0, "
-                                         f"retr={n}/{b}, del={n}/{n}, size={b}")
+            host.mail(t + dt, "dovecot", host.dv.pop3_logout(user, mp, sess, n, b))
 
     def pop3(self, t, s):
         self.imap(t, s, "pop3")
@@ -894,8 +889,7 @@ class Sim:
             tt = t + i * r.uniform(2, 6)
             sess = "".join(r.choice(B64) for _ in range(16))
             u = r.choice(["admin", "test", "info", "root", "alice", "webmaster", "support"])
-            host.mail(tt, "dovecot", f"imap-login: Disconnected: Connection closed (auth failed, 1 attempts in 2 secs): "
-                                     f"user=<{u}>, method=PLAIN, rip={ip}, lip={host.ip}, TLS, session=<{sess}>")
+            host.mail(tt, "dovecot", host.dv.auth_failed(u, ip, host.ip, sess))
             self.stats["imap_failures"] += 1
 
     def brute_force(self, t):
@@ -904,14 +898,15 @@ class Sim:
         r, host = self.r, self.mx1
         ip = f"198.51.100.{r.randint(200, 250)}"
         s = host.sid()
-        host.smtpd(t, f"{s} smtp connected address={ip} host=<unknown>")
+        F = host.fmt
+        F.connected(host, t, s, ip, "<unknown>")
         tt = t
         for u in r.sample(["admin", "test", "info", "postmaster", "sales", "office"], 4):
             tt += r.uniform(1, 3)
-            host.smtpd(tt, f"{s} smtp authentication user={u} result=permfail")
-            host.smtpd(tt, f'{s} smtp failed-command command="AUTH LOGIN (password)" result="535 Authentication failed"')
+            F.auth(host, tt, s, u, "permfail")
+            F.auth_failed_command(host, tt, s, "AUTH LOGIN (password)")
             self.stats["auth_failures"] += 1
-        host.smtpd(tt + 1, f"{s} smtp disconnected reason=disconnect")
+        F.disconnected(host, tt + 1, s, "disconnect")
 
     def bgp_flap(self, t):
         host = self.r.choice(list(self.hosts.values()))
