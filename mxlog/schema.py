@@ -101,6 +101,26 @@ DERIVED_VIEWS = {
             "method": "mda method (C/A-B)", "family": "log-format family",
         } | PROVENANCE,
     ),
+    "spamd_connections": (
+        "view: one row per connection to spamd (greylisted or tarpitted): connect paired with its disconnect",
+        {
+            "host": "host", "ip": "client address", "connected_ts": "spamd `connected`",
+            "disconnected_ts": "spamd `disconnected after N seconds`", "tarpit_s": "N: seconds spamd held it",
+            "lists": "blacklists the address was on", "disposition": "black (on a list: tarpitted) | grey",
+            "greytrapped": "on the spamd-greytrap list",
+        } | PROVENANCE,
+    ),
+    "greylist_tuples": (
+        "view: one row per greylisted (host, ip, sender, recipient) tuple from spamd -v `(GREY)` lines",
+        {
+            "host": "host", "ip": "client address", "helo": "HELO from grey.c `new entry` (debug level)",
+            "from_token": "MAIL FROM token as sent", "to_token": "RCPT TO token as sent",
+            "mail_from": "sender without <>", "rcpt_to": "recipient without <>",
+            "first_seen_ts": "first (GREY) line", "last_seen_ts": "last (GREY) line",
+            "attempts": "(GREY) lines: connections that tried this tuple",
+            "whitelisted_ts": "first grey.c `whitelisting` of the address on that host after first_seen_ts",
+        } | PROVENANCE,
+    ),
     "message_links": (
         "view: a relay whose peer named its own msgid in the DATA reply, linked to that next message",
         {

@@ -73,3 +73,40 @@ def test_sessions_carry_client_auth_and_disconnect(sim_db):
         "count(disconnected_ts) FROM smtp_sessions"
     ).fetchone()
     assert sessions > 500 and with_ip == sessions and authed > 50 and disconnected >= 0.99 * sessions
+
+
+def _ts(text):
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def test_spamd_connections_match_the_truths_spamd_stages(sim_db, truth):
+    rows = sim_db.execute("SELECT host, connected_ts, disconnected_ts, disposition FROM spamd_connections").fetchall()
+    by_host = {}
+    for host, start, end, disposition in rows:
+        by_host.setdefault(host, []).append((start, end, disposition))
+    stages = [(j, s) for j in truth for s in j["stages"] if s["stage"] == "spamd"]
+    assert len(stages) > 300
+    for j, s in stages:
+        start, end = _ts(s["ts_start"]), _ts(s["ts_end"])
+        assert any(abs((a - start).total_seconds()) <= 1 and abs((b - end).total_seconds()) <= 1
+                   for a, b, _ in by_host[s["host"]]), (j["journey_id"], s)
+    tarpitted = {j["journey_id"] for j in truth if j["final_status"] == "tarpitted"}
+    assert tarpitted and sim_db.execute("SELECT count(*) FROM spamd_connections WHERE disposition = 'black'").fetchone()[0] > 0
+
+
+def test_greylist_tuples_match_the_truth(sim_db, truth):
+    tuples = {
+        (host, ip, f, t): (first, white)
+        for host, ip, f, t, first, white in sim_db.execute(
+            "SELECT host, ip, mail_from, rcpt_to, first_seen_ts, whitelisted_ts FROM greylist_tuples").fetchall()
+    }
+    grey = [j for j in truth if j["greylisted"] and j["grey_first_ts"]]
+    assert len(grey) > 100
+    for j in grey:
+        ip = j["client_ips"][0]
+        first_spamd_host = next(s["host"] for s in j["stages"] if s["stage"] == "spamd")
+        key = (first_spamd_host, ip, j["mail_from"], j["rcpt_to"])
+        assert key in tuples, j["journey_id"]
+        first, _ = tuples[key]
+        # the truth's grey_first_ts is the spamd connect; the (GREY) line follows MAIL/RCPT
+        assert 0 <= (first - _ts(j["grey_first_ts"])).total_seconds() <= 10, j["journey_id"]
