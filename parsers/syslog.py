@@ -134,12 +134,14 @@ def frame(chunk: bytes, state: FrameState) -> pl.DataFrame:
     iso_space = iso_date & (buf[starts + 10] == 32) & (buf[starts + 19] == 32) & _is_digit(buf[starts + 18])
     # daemontools multilog: `@400000004c91b044077a9e94 name: ...` (TAI64N label, then a space)
     tai = (b0 == 64) & (buf[starts + 25] == 32) & (length > 27)
-    if tai.any():
-        idx = np.flatnonzero(tai)
-        hexd = buf[starts[idx][:, None] + 1 + np.arange(24)].astype(np.int64)
-        nib = np.where(hexd <= 57, hexd - 48, (hexd | 32) - 87)
-        ok = ((nib >= 0) & (nib <= 15)).all(axis=1)
-        tai[idx[~ok]] = False
+    tai_idx = tai_nib = None
+    if tai.any():  # the 24 hex digits, decoded once: here to validate, below for the time
+        tai_idx = np.flatnonzero(tai)
+        hexd = buf[starts[tai_idx][:, None] + 1 + np.arange(24)].astype(np.int64)
+        tai_nib = np.where(hexd <= 57, hexd - 48, (hexd | 32) - 87)
+        ok = ((tai_nib >= 0) & (tai_nib <= 15)).all(axis=1)
+        tai[tai_idx[~ok]] = False
+        tai_idx, tai_nib = tai_idx[ok], tai_nib[ok]
     code = (buf[starts].astype(np.int64) << 16) | (buf[starts + 1].astype(np.int64) << 8) | buf[starts + 2]
     pos = np.clip(np.searchsorted(_MONTH_SORTED, code), 0, 11)
     bsd &= _MONTH_SORTED[pos] == code
@@ -224,10 +226,8 @@ def frame(chunk: bytes, state: FrameState) -> pl.DataFrame:
         days = _epoch_days(year) + _days_before_month(year, mon) + day - 1
         local_us = np.where(iso_space, (days * 86400 + secs) * 1_000_000, 0)
         ts = np.where(iso_space, _localize(local_us, state.tz), ts)
-    if tai.any():
-        idx = np.flatnonzero(tai)
-        hexd = buf[starts[idx][:, None] + 1 + np.arange(24)].astype(np.int64)
-        nib = np.where(hexd <= 57, hexd - 48, (hexd | 32) - 87)
+    if tai_idx is not None and len(tai_idx):
+        idx, nib = tai_idx, tai_nib
         label = np.zeros(len(idx), dtype=np.int64)
         for k in range(1, 16):  # the top nibble is the 2^62 flag (4); libtai labels are 2^62 + 10 + unix
             label = label * 16 + nib[:, k]
@@ -235,9 +235,6 @@ def frame(chunk: bytes, state: FrameState) -> pl.DataFrame:
         for k in range(16, 24):
             nanos = nanos * 16 + nib[:, k]
         ts[idx] = (label - 10) * 1_000_000 + nanos // 1000
-    iso_ts = None
-    if iso.any():
-        iso_ts = np.flatnonzero(iso)
 
     state.line_no += n
     line_no = np.arange(state.line_no - n + 1, state.line_no + 1, dtype=np.int64)
@@ -289,7 +286,7 @@ def frame(chunk: bytes, state: FrameState) -> pl.DataFrame:
         pl.col("raw").str.slice(pl.col("pid_s"), pl.col("pid_l")).cast(pl.Int32, strict=False).alias("pid"),
         pl.col("raw").str.slice(pl.col("msg_s"), pl.col("end") - pl.col("msg_s")).alias("msg"),
     )
-    if iso_ts is not None:
+    if iso.any():
         out = _iso_times(out, iso)
     out = out.drop("ts_text").rename({"end": "raw_len"})
     out = out.with_columns(
