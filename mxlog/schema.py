@@ -121,6 +121,68 @@ DERIVED_VIEWS = {
             "whitelisted_ts": "first grey.c `whitelisting` of the address on that host after first_seen_ts",
         } | PROVENANCE,
     ),
+    "journeys": (
+        "table (mxlog.journeys.build, after each ingest): one row per message per recipient, end to end across "
+        "hosts, including attempts that never reached smtpd (greylisted, tarpitted, trapped, rejected)",
+        {
+            "journey_id": "stable id: host:msgid:recipient of the first accepting smtpd, or host:spamd:ip:epoch:recipient",
+            "direction": "inbound (from the Internet) | outbound (authenticated submission relayed out) | local",
+            "via_backup": "accepted first by a backup MX and relayed to the primary",
+            "first_host": "first host that saw the attempt (spamd or smtpd)",
+            "final_host": "host of the last hop (the delivering host)",
+            "client_ip": "the sending client's address ('local' for a local enqueue)",
+            "helo": "HELO/EHLO name where spamd logged it", "auth_user": "authenticated submitter",
+            "mail_from": "envelope sender ('' for <>)", "rcpt_to": "recipient as the client gave it",
+            "message_id": "Message-ID header, where spampd, dkimproxy or Dovecot logged it",
+            "msgids": "every smtpd msgid of the journey in order, on every host",
+            "size": "bytes as first accepted",
+            "greylisted": "spamd greylisted this (ip, sender, recipient) before acceptance",
+            "grey_attempts": "spamd (GREY) lines for the tuple",
+            "grey_first_ts": "first spamd (GREY) line for the client IP, sender and recipient",
+            "grey_passed_ts": "spamd `whitelisting` of the IP (debug level), else the first connection that bypassed spamd",
+            "greylist_delay_s": "grey_passed_ts - grey_first_ts",
+            "blacklists": "spamd lists the client IP was on", "spam_verdict": "spampd: spam | clean",
+            "spam_score": "SpamAssassin score", "first_seen_ts": "start of the first hop",
+            "accepted_ts": "first `smtp message` of the journey",
+            "delivered_ts": "mda delivery Ok (inbound, local) or the remote mta delivery Ok (outbound)",
+            "final_status": "delivered | bounced | deferred | expired | greylisted | tarpitted | trapped | rejected | in_flight",
+            "final_result": "result of the last delivery attempt (Ok, TempFail, PermFail, ...)",
+            "final_stat": "stat/reply text of the last delivery attempt", "relay": "relay of the last mta attempt",
+            "total_latency_s": "delivered_ts - first_seen_ts", "n_hops": "rows in hops",
+            "weakest_link": "the least certain link of its hops: id kinds < time-window < ambiguous < unlinked",
+        },
+    ),
+    "hops": (
+        "table: one row per stage of a journey: pf, spamd, smtpd_in, spampd, dkimproxy, smtpd_reinject, "
+        "backup_queue, lmtp, mta_out (boundaries in docs/journeys.md)",
+        {
+            "journey_id": "journeys.journey_id", "seq": "1.. in path order", "stage": "stage name",
+            "host": "host of the stage", "ts_start": "start (see the stage boundaries)", "ts_end": "end",
+            "duration_s": "ts_end - ts_start", "msgid": "smtpd msgid (smtpd stages, the queue hops)",
+            "evpid": "envelope id where one was logged", "result": "the stage's outcome",
+            "link": "how the hop was joined to the previous one: origin, session, evpid, reply-msgid, "
+                    "message-id, tuple, time-window, ambiguous, unlinked",
+            "lines": "(file_id, line_no) of the raw lines that make the hop",
+        },
+    ),
+    "journey_builds": (
+        "table: one row per journeys build (full or incremental)",
+        {
+            "build_id": "1..", "started_at": "when", "seconds": "wall time", "mode": "full | incremental",
+            "since_ts": "journeys starting before this were kept (incremental)", "journeys": "journeys (re)built",
+            "hops": "hops (re)built", "ambiguous": "links with several equally good candidates, resolved by rule",
+            "unlinked": "hops whose source line was not found",
+        },
+    ),
+    "correlation_completeness": (
+        "view: per host and stage, how many hops were linked by id, by time window, or not at all",
+        {
+            "host": "host", "stage": "stage", "hops": "hops", "by_id": "linked by an id",
+            "by_time": "linked by a time window", "unlinked": "stage known to exist, its line not found",
+            "ambiguous": "several candidates, resolved by rule", "pct_by_id": "percent by id",
+            "pct_by_time": "percent by time window",
+        },
+    ),
     "message_links": (
         "view: a relay whose peer named its own msgid in the DATA reply, linked to that next message",
         {
