@@ -108,5 +108,5 @@ def test_greylist_tuples_match_the_truth(sim_db, truth):
         key = (first_spamd_host, ip, j["mail_from"], j["rcpt_to"])
         assert key in tuples, j["journey_id"]
         first, _ = tuples[key]
-        # the truth's grey_first_ts is the spamd connect; the (GREY) line follows MAIL/RCPT
-        assert 0 <= (first - _ts(j["grey_first_ts"])).total_seconds() <= 10, j["journey_id"]
+        # the truth's grey_first_ts is the (GREY) line; syslog truncates to the second
+        assert -1 < (first - _ts(j["grey_first_ts"])).total_seconds() <= 0, j["journey_id"]

@@ -186,7 +186,7 @@ class Journeys:
             self.stage_lat.setdefault(s["stage"], []).append(s["ts_end"] - s["ts_start"])
         if j["delivered_ts"] is not None:
             self.e2e.append(j["delivered_ts"] - j["first_seen_ts"])
-        rec = dict(j)
+        rec = {k: v for k, v in j.items() if not k.startswith("_")}
         for k in ("first_seen_ts", "accepted_ts", "delivered_ts", "grey_first_ts", "grey_passed_ts"):
             rec[k] = iso(rec[k])
         rec["stages"] = [dict(s, ts_start=iso(s["ts_start"]), ts_end=iso(s["ts_end"])) for s in j["stages"]]
@@ -451,9 +451,7 @@ class Sim:
         r = self.r
         black = bool(lists)
         js = m.journeys
-        # PF: rdr-to spamd (not logged to pflog1 in the seed's pf.conf)
-        for j in js:
-            self.J.stage(j, "pf", host.name, t, t)
+        # PF: rdr-to spamd is not logged to pflog1 in the seed's pf.conf: no pf stage
         clients, blackcount = host.spamd_count(t, black)
         sp = f"spamd[{host.spamd_pid}]"
         gp = f"spamd[{host.grey_pid}]"
@@ -523,14 +521,19 @@ class Sim:
             j["greylisted"] = True
             j["grey_attempts"] += 1
             if j["grey_first_ts"] is None:
-                j["grey_first_ts"] = t
-            if whiten:
-                j["grey_passed_ts"] = t
+                # issue 6: the first (GREY) line (spamd -v), else the connection
+                j["grey_first_ts"] = t + 1 + m.rcpts.index(rc) * 0.2 if self.verbose else t
             self.J.stage(j, "spamd", host.name, t, t + secs)
         if whiten and (ip not in self.white or self.white[ip]["expire"] <= t) and ip not in self.pending_white:
             tw = (math.floor((t - self.t0) / SCAN_INTERVAL) + 1) * SCAN_INTERVAL + self.t0 + r.randint(0, 3)
             self.pending_white[ip] = tw
             self.at(tw, self.whitelist, host.name, ip, [(ip, m.helo, f"<{m.sender}>", f"<{rc}>") for rc in m.rcpts])
+        if whiten and self.debug and ip in self.pending_white:
+            # issue 6: passed = the `whitelisting` line (debug level); without it, the first
+            # connection that bypassed spamd (set in smtpd_inbound)
+            for j in js:
+                if j["grey_passed_ts"] is None:
+                    j["grey_passed_ts"] = self.pending_white[ip]
         # the sender's MTA retries
         sched = m.schedule or []
         if m.attempt < len(sched):
@@ -571,6 +574,8 @@ class Sim:
             w["expire"] = t + WHITEEXP
         for j in js:
             self.J.stage(j, "pf", host.name, t - 0.05, t - 0.05)
+            if j["greylisted"] and j["grey_passed_ts"] is None:
+                j["grey_passed_ts"] = t
         s = host.sid()
         self.stats["smtpd_sessions"] += 1
         F = host.fmt
@@ -639,14 +644,14 @@ class Sim:
             j["msgids"].append(m2)
             j["spam_verdict"] = "spam" if spam else "clean"
             j["spam_score"] = round(m.score, 2)
-            self.J.stage(j, "spampd", host.name, t1, t2)
-            self.J.stage(j, "smtpd_reinject", host.name, t3, t3, m2)
+            self.J.stage(j, "spampd", host.name, t, t2)
+            self.J.stage(j, "smtpd_reinject", host.name, t2, t3, m2)
         F.disconnected(host, t3, ls)
         F.mta_disconnected(host, t3 + 0.1, rs, 1)
         self.lmtp(t3 + r.uniform(0.2, 1.5), host, m.sender, m.message_id, [(rc, j, e) for (rc, j), e in zip(good, ev2)],
-                  "Junk" if spam else "INBOX")
+                  "Junk" if spam else "INBOX", accepted=t3)
 
-    def lmtp(self, t, host: Host, sender, message_id, items, mailbox="INBOX"):
+    def lmtp(self, t, host: Host, sender, message_id, items, mailbox="INBOX", accepted=None):
         r = self.r
         host.lmtp_pid += r.randint(1, 7)
         lp = host.lmtp_pid
@@ -660,7 +665,8 @@ class Sim:
         for rc, j, e in items:
             host.fmt.mda_delivery(host, t + 0.3, ds, e, sender, rc, rc.split('@')[0],
                                   dur(t + 0.3 - (j['accepted_ts'] or t)))
-            self.J.stage(j, "lmtp", host.name, t, t + 0.3, e[:8])
+            # issue 6: accepted on the delivering host -> mda delivery
+            self.J.stage(j, "lmtp", host.name, accepted if accepted is not None else t, t + 0.3, e[:8])
             j["final_host"] = host.name
             self.J.finish(j, "delivered", t + 0.1)
 
@@ -745,7 +751,6 @@ class Sim:
                        client_ips=[f"203.0.113.{100 + USERS.index(user)}"])
         cip = j["client_ips"][0]
         ss = host.sid()
-        self.J.stage(j, "pf", "mx1", t, t)
         F = host.fmt
         F.connected(host, t, ss, cip, "<unknown>")
         F.tls(host, t + 0.5, ss, TLS[0])
@@ -779,8 +784,9 @@ class Sim:
         F.disconnected(host, t2, ls)
         F.mta_disconnected(host, t2 + 0.1, rs, 1)
         j["msgids"].append(m2)
-        self.J.stage(j, "dkimproxy", "mx1", t1, t1 + 0.3)
-        self.J.stage(j, "smtpd_reinject", "mx1", t2, t2, m2)
+        self.J.stage(j, "dkimproxy", "mx1", t + 2, t1 + 0.3)
+        self.J.stage(j, "smtpd_reinject", "mx1", t1 + 0.3, t2, m2)
+        j["_relay_from"] = t2
         outcome = r.choices(["ok", "tempfail", "permfail"], [0.9, 0.06, 0.04])[0]
         self.at(t2 + r.uniform(0.5, 2), self.mta_out, j, sender, rcpt, rdom, rip, e2, t + 2, outcome, 0)
 
@@ -810,8 +816,8 @@ class Sim:
         if outcome == "tempfail" and attempt == 0:
             delivery(t1, "TempFail", "451 4.7.1 Greylisted, please try again later")
             F.mta_disconnected(host, t1 + 0.1, s, 0)
-            self.J.stage(j, "mta_out", "mx1", t, t1, ev[:8])
             if not self.at(t + r.uniform(600, 1000), self.mta_out, j, sender, rcpt, rdom, rip, ev, accepted, outcome, 1):
+                self.J.stage(j, "mta_out", "mx1", j.pop("_relay_from"), t1, ev[:8])
                 j["remote_result"] = "TempFail"
                 self.J.finish(j, "deferred")
             return
@@ -819,7 +825,7 @@ class Sim:
             reply = f"550 5.1.1 <{rcpt}>: Recipient address rejected: User unknown in virtual mailbox table"
             delivery(t1, "PermFail", reply)
             F.mta_disconnected(host, t1 + 0.1, s, 0)
-            self.J.stage(j, "mta_out", "mx1", t, t1, ev[:8])
+            self.J.stage(j, "mta_out", "mx1", j.pop("_relay_from"), t1, ev[:8])
             j["remote_result"] = "PermFail"
             host.smtpd(t1 + 0.5, f"warn: PermFail injecting failure report on message {ev[:8]} to <{sender}> for 1 envelope: {reply}")
             self.J.finish(j, "bounced")
@@ -829,7 +835,7 @@ class Sim:
             return
         delivery(t1, "Ok", f"250 2.0.0 Ok: queued as {r.getrandbits(40):010X}")
         F.mta_disconnected(host, t1 + 0.4, s, 1)
-        self.J.stage(j, "mta_out", "mx1", t, t1, ev[:8])
+        self.J.stage(j, "mta_out", "mx1", j.pop("_relay_from"), t1, ev[:8])
         j["remote_result"] = "Ok"
         self.J.finish(j, "delivered", t1)
 
@@ -855,7 +861,7 @@ class Sim:
         j["msgids"].append(m)
         j["accepted_ts"] = t
         self.J.stage(j, "smtpd_in", "mx1", t, t, m)
-        self.lmtp(t + 0.5, host, frm, mid, [(to, j, e)])
+        self.lmtp(t + 0.5, host, frm, mid, [(to, j, e)], accepted=t)
 
     def imap(self, t, s, proto="imap"):
         if self.mx1_down(t):
