@@ -478,17 +478,19 @@ class Sim:
         heapq.heappush(host.spamd_conns, (t + secs, False))
         self.stats["grey_connections"] += 1
         trapped = False
+        # spamd logs every RCPT's tuple; it cannot know a spamtrap: grey.c's greyreader traps the
+        # address afterwards (trapcheck) from the tuple written to the db
+        trap_rc = None
         for i, (rc, j) in enumerate(zip(m.rcpts, js)):
             tt = t + 1 + i * 0.2
-            if rc in SPAMTRAPS:
-                trapped = True
-                break
+            if rc in SPAMTRAPS and trap_rc is None:
+                trapped, trap_rc = True, rc
             if self.verbose:
                 host.dmn(tt, sp, f"(GREY) {ip}: <{m.sender}> -> <{rc}>")
         if trapped:
             tt = t + secs
             if self.debug:
-                host.dmn(tt, gp, f"Trapping {ip} for tuple {ip} {m.helo} <{m.sender}> <{rc}>")
+                host.dmn(tt, gp, f"Trapping {ip} for tuple {ip} {m.helo} <{m.sender}> <{trap_rc}>")
             self.trapped[ip] = t + TRAPEXP
             self.stats["trap_events"] += 1
         host.dmn(t + secs, sp, f"{ip}: disconnected after {secs} seconds.")
