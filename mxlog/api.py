@@ -19,10 +19,17 @@ SAMPLES = Path(os.environ.get("MXLOG_SAMPLES", Path(__file__).resolve().parent.p
 
 
 def ingest(
-    paths, *, db=None, host=None, year=None, tz="UTC", at=None, on_file=None, progress=None
+    paths, *, db=None, host=None, year=None, tz="UTC", at=None, on_file=None, progress=None,
+    journeys: bool = True, smtpd_conf=None,
 ) -> _ingest.IngestReport:
-    """Ingest files/directories. `at`: snapshot time of spamdb dumps (datetime or epoch
-    seconds; default each file's mtime)."""
+    """Ingest files/directories, then bring `journeys`/`hops` up to date (incrementally; skip
+    with journeys=False). `at`: snapshot time of spamdb dumps (datetime or epoch seconds; default
+    each file's mtime). `smtpd_conf`: the site's smtpd.conf, to know which relay port is which
+    content filter (remembered in the database)."""
+    from mxlog import journeys as _journeys
+    from mxlog import smtpdconf
+
+    ports = smtpdconf.read(smtpd_conf) if smtpd_conf else None
     if hasattr(at, "timestamp"):
         at = at.timestamp()
     options = _ingest.IngestOptions(host=host, year=year, tz=tz, at=at)
@@ -35,7 +42,27 @@ def ingest(
         raise NoInput("no files to read", hint="give log files or directories that contain some")
     con = connect(db)
     try:
-        return _ingest.ingest(con, files, options, on_file=on_file, progress=progress)
+        if ports:
+            _journeys.set_proxy_ports(con, ports, str(smtpd_conf))
+        report = _ingest.ingest(con, files, options, on_file=on_file, progress=progress)
+        if journeys:
+            report.journeys = _journeys.build(con, full=bool(ports))
+        return report
+    finally:
+        con.close()
+
+
+def build_journeys(*, db=None, full=False, smtpd_conf=None) -> dict:
+    """Rebuild journeys/hops (all of them with full=True)."""
+    from mxlog import journeys as _journeys
+    from mxlog import smtpdconf
+
+    ports = smtpdconf.read(smtpd_conf) if smtpd_conf else None
+    con = connect(db)
+    try:
+        if ports:
+            _journeys.set_proxy_ports(con, ports, str(smtpd_conf))
+        return _journeys.build(con, full=full or bool(ports))
     finally:
         con.close()
 

@@ -106,6 +106,11 @@ def ingest(
         typer.Option(help="When spamdb dumps were taken (ISO time, UTC unless an offset is given; default: file mtime)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No per-file summaries.")] = False,
+    smtpd_conf: Annotated[
+        Optional[Path],
+        typer.Option("--smtpd-conf", help="The site's smtpd.conf: which relay port is which filter (remembered)."),
+    ] = None,
+    journeys: Annotated[bool, typer.Option(help="Bring journeys/hops up to date after reading.")] = True,
 ):
     """Read logs into the database: incremental, idempotent, nothing read is lost."""
     from mxlog import api
@@ -113,11 +118,13 @@ def ingest(
     try:
         progress = None if quiet else _progress()
         on_file = None if quiet else (lambda fr: typer.echo(fr.summary(), err=True))
+        kw = dict(db=db, host=host, year=year, tz=tz, at=_utc(at), on_file=on_file, journeys=journeys,
+                  smtpd_conf=smtpd_conf)
         if progress:
             with progress:
-                report = api.ingest(paths, db=db, host=host, year=year, tz=tz, at=_utc(at), on_file=on_file, progress=progress)
+                report = api.ingest(paths, progress=progress, **kw)
         else:
-            report = api.ingest(paths, db=db, host=host, year=year, tz=tz, at=_utc(at), on_file=on_file)
+            report = api.ingest(paths, **kw)
     except (MxlogError, Exception, KeyboardInterrupt) as e:
         _fail(e)
     t = report.totals()
@@ -128,6 +135,8 @@ def ingest(
             + (f", {t['errors']} unreadable" if t["errors"] else ""),
             err=True,
         )
+        if report.journeys:
+            typer.echo(_journeys_text(report.journeys), err=True)
     if report.failed:
         raise typer.Exit(int(ExitCode.PARTIAL))
 
@@ -146,6 +155,68 @@ def sql(
     except (MxlogError, Exception) as e:
         _fail(e)
     render(columns, rows, format)
+
+
+def _journeys_text(b: dict) -> str:
+    if b.get("mode") == "unchanged":
+        return "journeys: up to date"
+    return (f"journeys: {b['journeys']:,} ({b['mode']} build, {b['hops']:,} hops, {b['seconds']:.1f} s; "
+            f"{b['ambiguous']:,} ambiguous links resolved by rule, {b['unlinked']:,} unlinked)")
+
+
+@app.command()
+def journeys(
+    db: DbOption = None,
+    full: Annotated[bool, typer.Option("--full", help="Rebuild every journey, not just the recent ones.")] = False,
+    smtpd_conf: Annotated[
+        Optional[Path],
+        typer.Option("--smtpd-conf", help="The site's smtpd.conf: which relay port is which filter (remembered)."),
+    ] = None,
+):
+    """Bring the journeys and hops tables up to date (ingest does this after reading)."""
+    from mxlog import api
+
+    try:
+        b = api.build_journeys(db=db, full=full, smtpd_conf=smtpd_conf)
+    except (MxlogError, Exception) as e:
+        _fail(e)
+    typer.echo(_journeys_text(b))
+
+
+class TraceFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def trace(
+    query: Annotated[str, typer.Argument(help="Message-ID, smtpd msgid or evpid, address, IP, or journey_id.")],
+    db: DbOption = None,
+    format: Annotated[TraceFormat, typer.Option("--format", "-f", help="Output format.")] = TraceFormat.table,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many journeys (oldest first).")] = 20,
+    raw: Annotated[bool, typer.Option(help="Show the raw log lines of every hop.")] = True,
+):
+    """A message's journey hop by hop, with times, durations and the raw lines of each hop."""
+    import json
+
+    from mxlog import trace as _trace
+    from mxlog.store import connect
+
+    try:
+        con = connect(db, read_only=True)
+        try:
+            found, total = _trace.find(con, query, limit=limit)
+        finally:
+            con.close()
+    except (MxlogError, Exception) as e:
+        _fail(e)
+    if not found:
+        _fail(MxlogError(f"no journey matches {query!r}",
+                         hint="try a Message-ID, msgid, evpid, address or IP; `mxlog journeys` builds them"))
+    if format is TraceFormat.json:
+        typer.echo(json.dumps(_trace.to_json(found), indent=1, ensure_ascii=False))
+    else:
+        typer.echo(_trace.render_text(found, total, raw=raw), nl=False)
 
 
 @app.command()

@@ -195,6 +195,7 @@ def _table_counts(counts: dict) -> str:
 @dataclass
 class IngestReport:
     files: list[FileReport] = field(default_factory=list)
+    journeys: dict | None = None  # the journey_builds row of the build after this ingest
 
     @property
     def failed(self) -> list[FileReport]:

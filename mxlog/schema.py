@@ -169,10 +169,18 @@ DERIVED_VIEWS = {
         "table: one row per journeys build (full or incremental)",
         {
             "build_id": "1..", "started_at": "when", "seconds": "wall time", "mode": "full | incremental",
-            "since_ts": "journeys starting before this were kept (incremental)", "journeys": "journeys (re)built",
+            "since_ts": "journeys starting before this were kept (incremental)",
+            "watermark": "latest event time the build saw (the next incremental build starts from it)",
+            "max_file_id": "newest file the build saw: an older file ingested later widens the next build", "journeys": "journeys (re)built",
             "hops": "hops (re)built", "ambiguous": "links with several equally good candidates, resolved by rule",
             "unlinked": "hops whose source line was not found",
         },
+    ),
+    "proxy_ports": (
+        "table: which local relay port is which content filter, from `mxlog ingest --smtpd-conf` "
+        "(ports not listed: 10025/10026 spampd, 10027/10028 dkimproxy, else `filter`)",
+        {"port": "TCP port smtpd relays to on loopback", "stage": "spampd | dkimproxy | clamsmtp | filter",
+         "source": "the smtpd.conf it was read from"},
     ),
     "correlation_completeness": (
         "view: per host and stage, how many hops were linked by id, by time window, or not at all",

@@ -42,7 +42,8 @@ def test_ingest_prints_summaries_on_stderr_only(tmp_path, db):
     )
     assert r.returncode == 0 and r.stdout == ""
     assert "21 lines, 18 parsed, 3 unparsed (3 other programs, 0 missed), 18 rows (smtpd 18)" in r.stderr
-    assert r.stderr.strip().splitlines()[-1] == "1 files, 21 lines: 18 parsed, 3 unparsed, 18 rows (smtpd 18)"
+    assert r.stderr.strip().splitlines()[-2] == "1 files, 21 lines: 18 parsed, 3 unparsed, 18 rows (smtpd 18)"
+    assert r.stderr.strip().splitlines()[-1].startswith("journeys: 3 (full build, ")
 
 
 def test_sql_formats(loaded):

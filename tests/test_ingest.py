@@ -295,7 +295,7 @@ def test_three_hosts_in_one_command_with_per_source_counts(tmp_path, db):
     r = subprocess.run([sys.executable, "-m", "mxlog", "ingest", str(tmp_path / "logs"), "--db", str(db)],
                        capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stderr
-    total = r.stderr.strip().splitlines()[-1]
+    total = r.stderr.strip().splitlines()[-2]  # the last line is the journeys build
     assert total.startswith("12 files,") and "pflog_packets 60" in total and "spamdb_entries 15" in total
     assert "spamd 198" in total
     hosts = q(db, "SELECT host, count(*) FROM spamdb_entries GROUP BY 1 ORDER BY 1")

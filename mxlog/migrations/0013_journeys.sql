@@ -60,10 +60,20 @@ CREATE TABLE journey_builds (
     seconds       DOUBLE,
     mode          VARCHAR,
     since_ts      TIMESTAMPTZ,
+    watermark     TIMESTAMPTZ,
+    max_file_id   INTEGER,
     journeys      BIGINT,
     hops          BIGINT,
     ambiguous     BIGINT,
     unlinked      BIGINT
+);
+
+-- which local relay port is which content filter (mxlog ingest --smtpd-conf); the seed's
+-- defaults (10025 spampd, 10027 dkimproxy) apply to ports not listed
+CREATE TABLE proxy_ports (
+    port    INTEGER PRIMARY KEY,
+    stage   VARCHAR NOT NULL,
+    source  VARCHAR
 );
 
 -- per stage and host: how the hops were joined to the journey (ids, time windows, or not at all)

@@ -577,7 +577,11 @@ class Sim:
         for j in js:
             self.J.stage(j, "pf", host.name, t - 0.05, t - 0.05)
             if j["greylisted"] and j["grey_passed_ts"] is None:
-                j["grey_passed_ts"] = t
+                # the address was whitelisted (maybe by another message's pass): that `whitelisting`
+                # line where spamd logs at debug level, else this first connection past spamd
+                wl = self.white.get(ip)
+                logged = self.debug and wl is not None and wl["pass"] >= j["grey_first_ts"]
+                j["grey_passed_ts"] = wl["pass"] if logged else t
         s = host.sid()
         self.stats["smtpd_sessions"] += 1
         F = host.fmt
@@ -605,7 +609,7 @@ class Sim:
             self.J.stage(j, "smtpd_in", host.name, t, tt, m1)
         F.disconnected(host, tt, s)
         if host.primary:
-            self.spampd_loop(tt, host, m, good, m1, evs)
+            self.spampd_loop(tt, host, m, good, m1, evs, m.size)
         else:
             m.mx2_msgid, m.mx2_evpids, m.mx2_accept_t = m1, evs, tt
             for _, j in good:
@@ -616,7 +620,7 @@ class Sim:
             else:
                 self.at(tt + r.randint(1, 3), self.backup_relay, host.name, m, good)
 
-    def spampd_loop(self, t, host: Host, m: Msg, good, m1, evs):
+    def spampd_loop(self, t, host: Host, m: Msg, good, m1, evs, size):
         r = self.r
         rs = host.sid()
         t1 = t + 1
@@ -632,7 +636,7 @@ class Sim:
         self.stats["spampd_spam" if spam else "spampd_clean"] += 1
         t2 = t1 + proc
         host.mail(t2, sp, f"{verdict} {m.message_id} ({m.score:.2f}/{THRESHOLD:.2f}) from <{m.sender}> for {rcpt_text} "
-                          f"in {proc:.2f}s, {m.size} bytes, with rules v{RULES_V}")
+                          f"in {proc:.2f}s, {size} bytes, with rules v{RULES_V}")
         ls = host.sid()
         m2 = host.msgid()
         t3 = t2 + 0.2
@@ -723,7 +727,7 @@ class Sim:
             j["msgids"].append(m1)
         G.disconnected(mx1, t2, ms)
         F.mta_disconnected(host, t2 + 0.2, s, 1)
-        self.spampd_loop(t2, mx1, m, good, m1, evs)
+        self.spampd_loop(t2, mx1, m, good, m1, evs, size)
 
     def outage_start(self, t):
         self.stats["outages"].append({"host": "mx1", "start": iso(t), "end": iso(self.outage[1])})

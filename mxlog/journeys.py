@@ -1,0 +1,612 @@
+"""Journeys: every message's path, per recipient, end to end across hosts (tables `journeys`, `hops`).
+
+Built in DuckDB from the event tables after each ingest, by id first (smtpd session, msgid and
+evpid, the `250 2.0.0[:] <msgid>` DATA reply a proxy or the primary passes back), and by time
+window only where no id exists (spampd and dkimproxy result lines, Dovecot's `saved mail to`,
+PF's SYN, spamd's tuples). Every hop says how it was joined (`hops.link`); a link with several
+equally good candidates is resolved by rule (the closest in time) and counted in
+`journey_builds.ambiguous`, never silently.
+
+Stage boundaries (issue 6; contiguous, so that the hops of a journey add up):
+
+  pf              the logged SYN of the connection that carried the transaction (start = end)
+  spamd           one per spamd connection of the journey: connected -> disconnected
+  smtpd_in        smtp connected (or the previous transaction's end in a reused session) -> smtp message
+  backup_queue    accepted on a backup MX -> its mta delivery Ok to the primary
+  spampd, dkimproxy, filter
+                  accepted -> the proxy's result line (filter: a local relay nothing else names)
+  smtpd_reinject  the proxy's result -> the re-injected smtp message
+  lmtp            accepted on the delivering host -> the final mda delivery result
+  mta_out         accepted for relay -> the final mta delivery result (TempFail retries inside)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+# spamd's default greylist expiry (-G 25:4:864): a tuple's lines more than this apart are two attempts
+GREY_GAP = "4 HOURS"
+# how long before acceptance a (GREY) line can belong to the accepted message
+GREY_REACH = "1 DAY"
+# incremental builds re-read this much history before the previous watermark (smtpd's queue expiry is 4 days)
+REBUILD_DAYS = 5
+
+# which local relay port is which proxy (the seed: spampd 10025 -> 10026, dkimproxy 10027 -> 10028)
+DEFAULT_PROXY_PORTS = {10025: "spampd", 10026: "spampd", 10027: "dkimproxy", 10028: "dkimproxy"}
+
+ID_LINKS = ("origin", "session", "evpid", "reply-msgid", "message-id", "tuple")
+LINK_RANK = {**{k: 0 for k in ID_LINKS}, "time-window": 1, "ambiguous": 2, "unlinked": 3}
+
+_LINE = "struct_pack(file_id := {a}file_id, line_no := {a}line_no)"
+
+
+def _line(alias: str = "") -> str:
+    return _LINE.format(a=alias + "." if alias else "")
+
+
+def _steps(lo: str) -> list[tuple[str, str]]:
+    """(name, sql) of the build, in order; `lo` is a SQL timestamp literal bounding the sources."""
+    W = f"ts >= {lo}"
+    return [
+        # ------------------------------------------------------------------ smtpd
+        ("sessions", f"""
+CREATE OR REPLACE TEMP TABLE j_sess AS
+SELECT host, session,
+       min(ts) FILTER (WHERE event = 'connected') AS connected_ts,
+       any_value(ip) FILTER (WHERE event = 'connected') AS client_ip,
+       coalesce(any_value(address) FILTER (WHERE event = 'connected') = 'local', false) AS local_enqueue,
+       any_value("user") FILTER (WHERE event = 'authentication' AND lower(result) = 'ok') AS auth_user,
+       arg_min({_line()}, ts) FILTER (WHERE event = 'connected') AS conn_line
+FROM smtpd_events
+WHERE subsystem = 'smtp' AND session IS NOT NULL AND {W}
+GROUP BY host, session"""),
+        ("messages", f"""
+CREATE OR REPLACE TEMP TABLE j_msg AS
+SELECT *, lag(accepted_ts) OVER (PARTITION BY host, session ORDER BY accepted_ts) AS prev_end
+FROM (
+    SELECT host, msgid, any_value(session) AS session, min(ts) AS accepted_ts, any_value(size) AS size,
+           arg_min({_line()}, ts) AS msg_line
+    FROM smtpd_events
+    WHERE event = 'message' AND msgid IS NOT NULL AND msgid <> '' AND {W}
+    GROUP BY host, msgid
+)"""),
+        ("envelopes", f"""
+CREATE OR REPLACE TEMP TABLE j_env AS
+SELECT row_number() OVER (ORDER BY host, ts, msgid, rcpt_to) AS node, *
+FROM (
+    SELECT host, evpid_msgid AS msgid, evpid, mail_from, rcpt_to, ts, {_line()} AS env_line
+    FROM smtpd_events WHERE event = 'envelope' AND evpid IS NOT NULL AND {W}
+    UNION ALL
+    SELECT host, msgid, NULL, mail_from, rcpt_to, ts, {_line()}
+    FROM smtpd_events
+    WHERE event = 'message' AND rcpt_to IS NOT NULL AND msgid IS NOT NULL AND msgid <> '' AND {W}
+)
+QUALIFY row_number() OVER (PARTITION BY host, msgid, rcpt_to ORDER BY ts) = 1"""),
+        ("attempts", f"""
+CREATE OR REPLACE TEMP TABLE j_att AS
+SELECT e.node, e.rcpt_to AS rcpt, d.host, d.subsystem AS agent, d.session, d.evpid, d.result, d.stat,
+       d.ts, d.reply_msgid, d.relay, {_line('d')} AS line
+FROM smtpd_events d
+JOIN j_env e
+  ON e.host = d.host AND e.msgid = coalesce(d.evpid_msgid, d.msgid)
+ AND CASE WHEN e.evpid IS NOT NULL AND d.evpid IS NOT NULL THEN e.evpid = d.evpid
+          ELSE e.rcpt_to = CASE WHEN d.rcpt IS NULL OR d.rcpt IN ('', '-') THEN d.rcpt_to ELSE d.rcpt END END
+WHERE d.event = 'delivery' AND d.subsystem IN ('mta', 'mda') AND d.{W}"""),
+        # a relay answered by smtpd's own DATA reply names the next message, on this host (a
+        # proxy loop) or another (backup MX -> primary): the closest such message in time
+        ("edges", f"""
+CREATE OR REPLACE TEMP TABLE j_edge AS
+SELECT a.node AS src, e2.node AS dst, a.ts AS relay_ts, a.session AS relay_session, a.line AS relay_line,
+       a.host AS src_host, e2.host AS dst_host,
+       count(*) OVER (PARTITION BY a.node, a.ts) AS candidates
+FROM j_att a
+JOIN j_msg m
+  ON m.msgid = a.reply_msgid
+ AND m.accepted_ts BETWEEN a.ts - INTERVAL 1 DAY AND a.ts + INTERVAL 5 MINUTE
+JOIN j_env e2 ON e2.host = m.host AND e2.msgid = m.msgid AND e2.rcpt_to = a.rcpt
+WHERE a.agent = 'mta' AND a.reply_msgid IS NOT NULL AND lower(a.result) = 'ok'
+QUALIFY row_number() OVER (PARTITION BY a.node ORDER BY a.ts, abs(epoch(m.accepted_ts) - epoch(a.ts))) = 1"""),
+        ("paths", """
+CREATE OR REPLACE TEMP TABLE j_path AS
+WITH RECURSIVE p(root, depth, node) AS (
+    SELECT node, 0, node FROM j_env WHERE node NOT IN (SELECT dst FROM j_edge)
+    UNION ALL
+    SELECT p.root, p.depth + 1, e.dst FROM p JOIN j_edge e ON e.src = p.node WHERE p.depth < 16
+)
+SELECT * FROM p"""),
+        ("nodes", """
+CREATE OR REPLACE TEMP TABLE j_nd AS
+SELECT p.root, p.depth, p.node, e.host, e.msgid, e.evpid, e.mail_from, e.rcpt_to, e.env_line,
+       m.accepted_ts, m.size, m.session, m.msg_line, m.prev_end,
+       s.connected_ts, s.client_ip, s.local_enqueue, s.auth_user, s.conn_line,
+       ein.relay_ts AS in_relay_ts, ein.relay_session AS in_relay_session, ein.relay_line AS in_relay_line,
+       ein.src_host AS prev_host, ein.candidates AS in_candidates,
+       lag(m.accepted_ts) OVER w AS prev_accepted_ts, lag(m.size) OVER w AS prev_size,
+       lag(e.mail_from) OVER w AS prev_from, lag(e.msgid) OVER w AS prev_msgid, lag(e.rcpt_to) OVER w AS prev_rcpt,
+       (eout.dst IS NULL) AS is_last
+FROM j_path p
+JOIN j_env e ON e.node = p.node
+LEFT JOIN j_msg m ON m.host = e.host AND m.msgid = e.msgid
+LEFT JOIN j_sess s ON s.host = e.host AND s.session = m.session
+LEFT JOIN j_edge ein ON ein.dst = p.node AND p.depth > 0
+LEFT JOIN j_edge eout ON eout.src = p.node
+WINDOW w AS (PARTITION BY p.root ORDER BY p.depth)"""),
+        ("relay ports", f"""
+CREATE OR REPLACE TEMP TABLE j_mta_port AS
+SELECT host, session, any_value(port) AS port, min(ts) AS connecting_ts
+FROM smtpd_events WHERE subsystem = 'mta' AND event = 'connecting' AND {W}
+GROUP BY ALL"""),
+        # ------------------------------------------------------------------ proxies
+        # spampd's result line: the sender and recipient, within the relay's time; among several
+        # (identical messages close in time), the one whose `processing` line (same Message-ID)
+        # came when the relay's session connected, then the closest size, then the closest time
+        ("spampd", f"""
+CREATE OR REPLACE TEMP TABLE j_spampd AS
+WITH c AS (
+    SELECT n.node, s.ts, s.verdict, s.score, s.message_id, {_line('s')} AS line,
+           coalesce(EXISTS (SELECT 1 FROM spampd_events p
+                   WHERE p.host = s.host AND p.event = 'processing' AND p.message_id = s.message_id
+                     AND p.ts BETWEEN mp.connecting_ts AND mp.connecting_ts + INTERVAL 1 SECOND), false) AS began,
+           coalesce(abs(s.bytes - n.prev_size), 1e12) AS size_diff,
+           abs(epoch(s.ts) - epoch(n.in_relay_ts)) AS dt
+    FROM j_nd n
+    LEFT JOIN j_mta_port mp ON mp.host = n.host AND mp.session = n.in_relay_session
+    JOIN spampd_events s
+      ON s.host = n.host AND s.event = 'result'
+     AND s.ts BETWEEN n.prev_accepted_ts - INTERVAL 1 SECOND AND n.in_relay_ts + INTERVAL 1 SECOND
+     AND s.sender = n.prev_from AND list_contains(s.recipients, n.prev_rcpt)
+    WHERE n.depth > 0 AND n.prev_host = n.host AND s.{W}
+)
+SELECT *, count(*) OVER (PARTITION BY node, began, size_diff) AS tied
+FROM c
+QUALIFY row_number() OVER (PARTITION BY node ORDER BY began DESC, size_diff, dt) = 1"""),
+        ("dkimproxy", f"""
+CREATE OR REPLACE TEMP TABLE j_dkim AS
+SELECT n.node, k.ts, k.result, k.message_id, {_line('k')} AS line, count(*) OVER (PARTITION BY n.node) AS tied
+FROM j_nd n
+JOIN dkimproxy_events k
+  ON k.host = n.host AND k.event = 'signing'
+ AND k.ts BETWEEN n.prev_accepted_ts - INTERVAL 1 SECOND AND n.in_relay_ts + INTERVAL 1 SECOND
+ AND (k.signer = n.prev_from OR k.address = n.prev_from)
+WHERE n.depth > 0 AND n.prev_host = n.host AND k.{W}
+QUALIFY row_number() OVER (PARTITION BY n.node ORDER BY abs(epoch(k.ts) - epoch(n.in_relay_ts))) = 1"""),
+        # ------------------------------------------------------------------ final delivery
+        ("final", """
+CREATE OR REPLACE TEMP TABLE j_final AS
+SELECT n.node, n.root,
+       arg_max(a.agent, a.ts) AS agent, arg_max(a.result, a.ts) AS result, arg_max(a.stat, a.ts) AS stat,
+       arg_max(a.relay, a.ts) AS relay, arg_max(a.evpid, a.ts) AS evpid, max(a.ts) AS ts,
+       list(a.line ORDER BY a.ts) AS lines, count(*) AS attempts
+FROM j_nd n JOIN j_att a ON a.node = n.node
+WHERE n.is_last
+GROUP BY n.node, n.root"""),
+        ("dovecot", f"""
+CREATE OR REPLACE TEMP TABLE j_dove AS
+SELECT f.node, v.message_id, {_line('v')} AS line
+FROM j_final f
+JOIN j_nd n ON n.node = f.node
+JOIN dovecot_events v
+  ON v.host = n.host AND v.process = 'lmtp' AND v.event = 'delivered'
+ AND v.ts BETWEEN f.ts - INTERVAL 30 SECOND AND f.ts + INTERVAL 1 SECOND
+ AND (lower(v.service_user) = lower(n.rcpt_to) OR lower(v.service_user) = lower(split_part(n.rcpt_to, '@', 1)))
+WHERE f.agent = 'mda' AND v.{W}
+QUALIFY row_number() OVER (PARTITION BY f.node ORDER BY abs(epoch(v.ts) - epoch(f.ts))) = 1"""),
+        # ------------------------------------------------------------------ spamd
+        ("spamd connections", f"""
+CREATE OR REPLACE TEMP TABLE j_spc AS
+WITH conn AS (
+    SELECT host, ip, ts, lists, {_line()} AS line FROM spamd_events
+    WHERE event = 'connected' AND ip IS NOT NULL AND {W}
+), disc AS (
+    SELECT host, ip, ts, tarpit_s, lists, {_line()} AS line,
+           ts - to_seconds(coalesce(tarpit_s, 0)) + INTERVAL 1 SECOND AS started_by
+    FROM spamd_events WHERE event = 'disconnected' AND ip IS NOT NULL AND {W}
+)
+SELECT row_number() OVER (ORDER BY d.host, d.ts, d.ip) AS conn, d.host, d.ip,
+       coalesce(c.ts, d.ts - to_seconds(coalesce(d.tarpit_s, 0))) AS connected_ts, d.ts AS disconnected_ts,
+       coalesce(c.lists, d.lists) AS lists, list_filter([c.line, d.line], lambda x: x IS NOT NULL) AS lines
+FROM disc d
+ASOF LEFT JOIN conn c ON d.host = c.host AND d.ip = c.ip AND d.started_by >= c.ts"""),
+        ("spamd tuples", f"""
+CREATE OR REPLACE TEMP TABLE j_tup AS
+WITH t AS (
+    SELECT event, host, ip, lower(mail_from) AS mail_from, lower(rcpt_to) AS rcpt_to, ts, {_line()} AS line
+    FROM spamd_events WHERE event IN ('grey', 'black') AND ip IS NOT NULL AND {W}
+)
+SELECT t.*, c.conn, regexp_replace(t.ip, '[.:][0-9a-f]*$', '') AS net
+FROM t ASOF LEFT JOIN j_spc c ON t.host = c.host AND t.ip = c.ip AND t.ts >= c.connected_ts"""),
+        ("spamd traps", f"""
+CREATE OR REPLACE TEMP TABLE j_trap AS
+SELECT DISTINCT c.conn, lower(t.rcpt_to) AS trap_rcpt, lower(t.mail_from) AS mail_from, t.helo
+FROM spamd_events t
+ASOF JOIN j_spc c ON t.host = c.host AND t.ip = c.ip AND t.ts + INTERVAL 2 SECOND >= c.connected_ts
+WHERE t.event = 'trapped' AND t.{W}"""),
+        # a (GREY) line belongs to the next acceptance of its sender and recipient from the same
+        # address or its /24 (large senders retry from a pool) within a day
+        ("grey claims", f"""
+CREATE OR REPLACE TEMP TABLE j_claim AS
+WITH r AS (
+    SELECT root, lower(mail_from) AS mail_from, lower(rcpt_to) AS rcpt_to, accepted_ts,
+           regexp_replace(client_ip, '[.:][0-9a-f]*$', '') AS net
+    FROM j_nd WHERE depth = 0 AND client_ip IS NOT NULL
+)
+SELECT g.*, r.root
+FROM (SELECT * FROM j_tup WHERE event = 'grey') g
+ASOF JOIN r ON g.mail_from = r.mail_from AND g.rcpt_to = r.rcpt_to AND g.net = r.net AND r.accepted_ts >= g.ts
+WHERE r.accepted_ts - g.ts <= INTERVAL {GREY_REACH}"""),
+        ("whitelisting", f"""
+CREATE OR REPLACE TEMP TABLE j_white AS
+SELECT ip, ts, {_line()} AS line FROM spamd_events WHERE event = 'whitelisted' AND ip IS NOT NULL AND {W}"""),
+        ("rejected", f"""
+CREATE OR REPLACE TEMP TABLE j_rej AS
+SELECT f.host || ':' || f.session || ':rejected:' || CAST(epoch(f.ts) AS BIGINT) || ':'
+           || lower(regexp_extract(f.command, '<([^>]*)>', 1)) AS journey_id,
+       f.host, f.session, f.ts, lower(regexp_extract(f.command, '<([^>]*)>', 1)) AS rcpt_to, f.result,
+       s.connected_ts, s.client_ip, s.local_enqueue, s.auth_user, s.conn_line, {_line('f')} AS line,
+       regexp_replace(s.client_ip, '[.:][0-9a-f]*$', '') AS net
+FROM smtpd_events f
+LEFT JOIN j_sess s ON s.host = f.host AND s.session = f.session
+WHERE f.event = 'failed-command' AND f.command ILIKE 'RCPT TO:%' AND (f.result LIKE '5%' OR f.result IS NULL) AND f.{W}"""),
+        # a rejected recipient (smtpd logs no sender for it) claims the (GREY) lines of its
+        # address or /24 for that recipient in the day before
+        ("rejected claims", f"""
+CREATE OR REPLACE TEMP TABLE j_rclaim AS
+SELECT g.*, r.journey_id
+FROM (SELECT * FROM j_tup t WHERE event = 'grey' AND NOT EXISTS (SELECT 1 FROM j_claim c WHERE c.line = t.line)) g
+ASOF JOIN (SELECT * FROM j_rej WHERE client_ip IS NOT NULL) r
+  ON g.rcpt_to = r.rcpt_to AND g.net = r.net AND r.ts >= g.ts
+WHERE r.ts - g.ts <= INTERVAL {GREY_REACH}"""),
+        ("origins", """
+CREATE OR REPLACE TEMP TABLE j_root AS
+SELECT root, host || ':' || msgid || ':' || rcpt_to AS jid, host, client_ip, connected_ts
+FROM j_nd WHERE depth = 0"""),
+        ("pf", f"""
+CREATE OR REPLACE TEMP TABLE j_pf AS
+WITH o AS (
+    SELECT jid, host, client_ip, connected_ts FROM j_root WHERE client_ip IS NOT NULL
+    UNION ALL
+    SELECT journey_id, host, client_ip, connected_ts FROM j_rej WHERE client_ip IS NOT NULL
+)
+SELECT o.jid, p.ts, struct_pack(file_id := p.file_id, line_no := p.packet_no) AS line,
+       count(*) OVER (PARTITION BY o.jid) AS tied
+FROM o
+JOIN pflog_packets p
+  ON p.host = o.host AND p.ip_src = o.client_ip AND p.dir_name = 'in' AND p.tcp_flags_text = 'S'
+ AND p.ts >= o.connected_ts - INTERVAL 1 SECOND AND p.ts < o.connected_ts + INTERVAL 1 SECOND
+WHERE p.{W}
+-- syslog truncates the connect line to its second and the SYN comes a round trip before it:
+-- the SYN closest to the middle of that second
+QUALIFY row_number() OVER (PARTITION BY o.jid ORDER BY abs(epoch(p.ts) - epoch(o.connected_ts) - 0.5)) = 1"""),
+        # ------------------------------------------------------------------ spamd-only journeys
+        ("spamd-only journeys", f"""
+CREATE OR REPLACE TEMP TABLE j_sponly AS
+WITH g AS (
+    SELECT *, sum(CASE WHEN gap IS NULL OR gap > INTERVAL {GREY_GAP} THEN 1 ELSE 0 END)
+                  OVER (PARTITION BY net, mail_from, rcpt_to ORDER BY ts) AS attempt
+    FROM (SELECT *, ts - lag(ts) OVER (PARTITION BY net, mail_from, rcpt_to ORDER BY ts) AS gap
+          FROM j_tup t
+          WHERE event = 'grey' AND NOT EXISTS (SELECT 1 FROM j_claim c WHERE c.line = t.line)
+            AND NOT EXISTS (SELECT 1 FROM j_rclaim c WHERE c.line = t.line))
+), grey AS (
+    SELECT 'grey' AS kind, net, mail_from, rcpt_to, attempt, min(ts) AS first_ts, arg_min(host, ts) AS host,
+           arg_min(ip, ts) AS ip, list(DISTINCT conn) AS conns,
+           list(struct_pack(conn := conn, line := line) ORDER BY ts) AS lines, count(*) AS n
+    FROM g GROUP BY net, mail_from, rcpt_to, attempt
+), black AS (
+    SELECT 'black' AS kind, net, mail_from, rcpt_to, conn AS attempt, min(ts) AS first_ts, any_value(host) AS host,
+           any_value(ip) AS ip, [conn] AS conns,
+           list(struct_pack(conn := conn, line := line) ORDER BY ts) AS lines, count(*) AS n
+    FROM j_tup WHERE event = 'black' GROUP BY net, mail_from, rcpt_to, conn
+), bare AS (
+    SELECT 'black' AS kind, NULL AS net, NULL AS mail_from, NULL AS rcpt_to, conn AS attempt,
+           connected_ts AS first_ts, host, ip, [conn] AS conns, []::STRUCT(conn BIGINT, line STRUCT(file_id INTEGER, line_no BIGINT))[] AS lines, 0 AS n
+    FROM j_spc c
+    WHERE len(lists) > 0 AND NOT EXISTS (SELECT 1 FROM j_tup t WHERE t.conn = c.conn AND t.event = 'black')
+), trapped AS (
+    SELECT 'trap' AS kind, NULL AS net, t.mail_from, t.trap_rcpt AS rcpt_to, t.conn AS attempt,
+           c.connected_ts AS first_ts, c.host, c.ip, [t.conn] AS conns, []::STRUCT(conn BIGINT, line STRUCT(file_id INTEGER, line_no BIGINT))[] AS lines, 0 AS n
+    FROM j_trap t JOIN j_spc c ON c.conn = t.conn
+    WHERE NOT EXISTS (SELECT 1 FROM j_tup u WHERE u.conn = t.conn AND u.rcpt_to = t.trap_rcpt)
+)
+SELECT *, host || ':spamd:' || ip || ':' || CAST(epoch(first_ts) AS BIGINT) || ':' || coalesce(rcpt_to, '') AS journey_id
+FROM (SELECT * FROM grey UNION ALL SELECT * FROM black UNION ALL SELECT * FROM bare UNION ALL SELECT * FROM trapped)"""),
+        ("hops", """
+CREATE OR REPLACE TEMP TABLE j_h AS
+WITH px AS (
+    SELECT n.root, n.depth, n.host, n.msgid, n.evpid, n.prev_accepted_ts, n.in_relay_ts, n.accepted_ts,
+           n.in_relay_line, n.msg_line, n.env_line, n.conn_line,
+           coalesce(pt.stage, CASE WHEN sp.node IS NOT NULL THEN 'spampd' WHEN dk.node IS NOT NULL THEN 'dkimproxy'
+                                   ELSE 'filter' END) AS stage,
+           sp.ts AS sp_ts, sp.tied AS sp_tied, sp.verdict, sp.line AS sp_line,
+           dk.ts AS dk_ts, dk.tied AS dk_tied, dk.result AS dk_result, dk.line AS dk_line
+    FROM j_nd n
+    LEFT JOIN j_mta_port mp ON mp.host = n.host AND mp.session = n.in_relay_session
+    LEFT JOIN j_ports pt ON pt.port = mp.port
+    LEFT JOIN j_spampd sp ON sp.node = n.node
+    LEFT JOIN j_dkim dk ON dk.node = n.node
+    WHERE n.depth > 0 AND n.prev_host = n.host
+), p2 AS (
+    SELECT *,
+           CASE stage WHEN 'spampd' THEN sp_ts WHEN 'dkimproxy' THEN dk_ts END AS p_ts,
+           CASE stage WHEN 'spampd' THEN sp_tied WHEN 'dkimproxy' THEN dk_tied END AS p_tied,
+           CASE stage WHEN 'spampd' THEN verdict WHEN 'dkimproxy' THEN dk_result END AS p_result,
+           CASE stage WHEN 'spampd' THEN sp_line WHEN 'dkimproxy' THEN dk_line END AS p_line
+    FROM px
+), claims AS (
+    SELECT CAST(root AS VARCHAR) AS owner, conn, list(line) AS glines FROM j_claim WHERE conn IS NOT NULL GROUP BY ALL
+    UNION ALL
+    SELECT journey_id, conn, list(line) FROM j_rclaim WHERE conn IS NOT NULL GROUP BY ALL
+), r AS (SELECT root, jid FROM j_root)
+-- pf: the SYN of the first connection
+SELECT jid, -10 AS k, 'pf' AS stage, o.host, p.ts AS ts_start, p.ts AS ts_end, NULL AS msgid, NULL AS evpid,
+       'pass' AS result, CASE WHEN p.tied > 1 THEN 'ambiguous' ELSE 'time-window' END AS link, [p.line] AS lines
+FROM j_pf p JOIN (SELECT jid, host FROM j_root UNION ALL SELECT journey_id, host FROM j_rej) o USING (jid)
+UNION ALL
+-- spamd connections whose tuples this accepted or rejected journey claimed
+SELECT coalesce(r.jid, c.owner), -10, 'spamd', s.host, s.connected_ts, s.disconnected_ts, NULL, NULL,
+       CASE WHEN len(s.lists) > 0 THEN 'black' ELSE 'grey' END, 'tuple', s.lines || c.glines
+FROM claims c JOIN j_spc s ON s.conn = c.conn LEFT JOIN r ON CAST(r.root AS VARCHAR) = c.owner
+UNION ALL
+-- the first acceptance, and an acceptance on another host after a backup MX's relay
+SELECT r.jid, n.depth * 10 + 2, 'smtpd_in', n.host, coalesce(n.prev_end, n.connected_ts, n.accepted_ts), n.accepted_ts,
+       n.msgid, n.evpid, 'accepted', CASE WHEN n.depth = 0 THEN 'origin' WHEN n.in_candidates > 1 THEN 'ambiguous' ELSE 'reply-msgid' END,
+       list_filter([n.conn_line, n.msg_line, n.env_line], lambda x: x IS NOT NULL)
+FROM j_nd n JOIN r USING (root)
+WHERE n.depth = 0 OR n.prev_host <> n.host
+UNION ALL
+SELECT r.jid, n.depth * 10 + 1, 'backup_queue', n.prev_host, n.prev_accepted_ts, n.in_relay_ts, n.prev_msgid, NULL,
+       'Ok', 'evpid', [n.in_relay_line]
+FROM j_nd n JOIN r USING (root)
+WHERE n.depth > 0 AND n.prev_host <> n.host
+UNION ALL
+-- a local proxy: from acceptance to its result line, then the re-injection
+SELECT r.jid, p.depth * 10 + 1, p.stage, p.host, p.prev_accepted_ts, coalesce(p.p_ts, p.in_relay_ts), NULL, NULL,
+       coalesce(p.p_result, 'relayed'),
+       CASE WHEN p.stage = 'filter' THEN 'reply-msgid' WHEN p.p_ts IS NULL THEN 'unlinked'
+            WHEN p.p_tied > 1 THEN 'ambiguous' ELSE 'time-window' END,
+       list_filter([p.p_line], lambda x: x IS NOT NULL)
+FROM p2 p JOIN r USING (root)
+UNION ALL
+SELECT r.jid, p.depth * 10 + 2, 'smtpd_reinject', p.host, coalesce(p.p_ts, p.prev_accepted_ts), p.accepted_ts, p.msgid,
+       p.evpid, 'accepted', 'reply-msgid', list_filter([p.in_relay_line, p.conn_line, p.msg_line, p.env_line], lambda x: x IS NOT NULL)
+FROM p2 p JOIN r USING (root)
+UNION ALL
+-- the last delivery: lmtp (mda) or a relay out (mta), every attempt inside
+SELECT r.jid, n.depth * 10 + 5, CASE f.agent WHEN 'mda' THEN 'lmtp' ELSE 'mta_out' END, n.host, n.accepted_ts, f.ts,
+       n.msgid, f.evpid, f.result, 'evpid', f.lines || list_filter([d.line], lambda x: x IS NOT NULL)
+FROM j_final f JOIN j_nd n ON n.node = f.node JOIN r ON r.root = n.root LEFT JOIN j_dove d ON d.node = f.node
+UNION ALL
+-- rejected at RCPT
+SELECT journey_id, 2, 'smtpd_in', host, coalesce(connected_ts, ts), ts, NULL, NULL, result, 'session',
+       list_filter([conn_line, line], lambda x: x IS NOT NULL)
+FROM j_rej
+UNION ALL
+-- attempts that never reached smtpd
+SELECT o.journey_id, -10, 'spamd', s.host, s.connected_ts, s.disconnected_ts, NULL, NULL,
+       CASE WHEN len(s.lists) > 0 THEN 'black' ELSE 'grey' END, CASE WHEN o.n > 0 THEN 'tuple' ELSE 'session' END,
+       s.lines || list_transform(list_filter(o.lines, lambda x: x.conn = u.conn), lambda x: x.line)
+FROM j_sponly o, unnest(o.conns) AS u(conn) JOIN j_spc s ON s.conn = u.conn"""),
+    ]
+
+
+_ASSEMBLE = [
+    ("ordered hops", """
+CREATE OR REPLACE TEMP TABLE j_hops AS
+SELECT jid AS journey_id,
+       CAST(row_number() OVER (PARTITION BY jid ORDER BY k, ts_start, ts_end, stage) AS INTEGER) AS seq,
+       stage, host, ts_start, ts_end, epoch(ts_end) - epoch(ts_start) AS duration_s, msgid, evpid, result, link,
+       lines
+FROM j_h"""),
+    ("hop summary", """
+CREATE OR REPLACE TEMP TABLE j_hagg AS
+SELECT journey_id, min(ts_start) AS first_seen_ts, arg_min(host, seq) AS first_host, arg_max(host, seq) AS final_host,
+       CAST(count(*) AS INTEGER) AS n_hops,
+       arg_max(link, CASE WHEN link = 'unlinked' THEN 3 WHEN link = 'ambiguous' THEN 2 WHEN link = 'time-window' THEN 1 ELSE 0 END)
+           AS weakest_link
+FROM j_hops GROUP BY journey_id"""),
+    ("journeys", f"""
+CREATE OR REPLACE TEMP TABLE j_jny AS
+WITH n0 AS (SELECT * FROM j_nd WHERE depth = 0),
+agg AS (
+    SELECT root, list(msgid ORDER BY depth) AS msgids, bool_or(depth > 0 AND prev_host <> host) AS via_backup
+    FROM j_nd GROUP BY root
+), sp AS (
+    SELECT n.root, any_value(s.verdict) AS verdict, any_value(s.score) AS score, any_value(s.message_id) AS mid
+    FROM j_spampd s JOIN j_nd n ON n.node = s.node GROUP BY n.root
+), dk AS (
+    SELECT n.root, any_value(k.message_id) AS mid FROM j_dkim k JOIN j_nd n ON n.node = k.node GROUP BY n.root
+), dv AS (
+    SELECT n.root, any_value(d.message_id) AS mid FROM j_dove d JOIN j_nd n ON n.node = d.node GROUP BY n.root
+), gr AS (
+    SELECT root AS owner, min(ts) AS first_ts, CAST(count(DISTINCT conn) AS INTEGER) AS attempts,
+           any_value(ip) AS ip, any_value(mail_from) AS mail_from FROM j_claim GROUP BY root
+), rg AS (
+    SELECT journey_id AS owner, min(ts) AS first_ts, CAST(count(DISTINCT conn) AS INTEGER) AS attempts,
+           any_value(ip) AS ip, any_value(mail_from) AS mail_from FROM j_rclaim GROUP BY journey_id
+), acc AS (
+    SELECT r.jid AS journey_id,
+           CASE WHEN n0.local_enqueue OR n0.auth_user IS NOT NULL
+                THEN CASE WHEN f.agent = 'mta' THEN 'outbound' ELSE 'local' END ELSE 'inbound' END AS direction,
+           agg.via_backup,
+           CASE WHEN n0.local_enqueue THEN 'local' ELSE n0.client_ip END AS client_ip,
+           n0.auth_user, n0.mail_from, n0.rcpt_to,
+           coalesce(sp.mid, dk.mid, dv.mid) AS message_id, agg.msgids, n0.size,
+           gr.first_ts IS NOT NULL AS greylisted, coalesce(gr.attempts, 0) AS grey_attempts, gr.first_ts AS grey_first_ts,
+           n0.client_ip AS ip, n0.connected_ts,
+           [] AS blacklists, sp.verdict AS spam_verdict, sp.score AS spam_score,
+           n0.accepted_ts,
+           CASE WHEN lower(f.result) = 'ok' THEN f.ts END AS delivered_ts,
+           CASE WHEN f.node IS NULL THEN 'in_flight'
+                WHEN lower(f.result) = 'ok' THEN 'delivered'
+                WHEN lower(f.result) = 'permfail' AND f.stat ILIKE '%expire%' THEN 'expired'
+                WHEN lower(f.result) = 'permfail' THEN 'bounced'
+                ELSE 'deferred' END AS final_status,
+           f.result AS final_result, f.stat AS final_stat, f.relay
+    FROM j_root r
+    JOIN n0 ON n0.root = r.root
+    JOIN agg ON agg.root = r.root
+    LEFT JOIN j_final f ON f.root = r.root
+    LEFT JOIN sp ON sp.root = r.root
+    LEFT JOIN dk ON dk.root = r.root
+    LEFT JOIN dv ON dv.root = r.root
+    LEFT JOIN gr ON gr.owner = r.root
+), rej AS (
+    SELECT j.journey_id, 'inbound' AS direction, false AS via_backup,
+           CASE WHEN j.local_enqueue THEN 'local' ELSE j.client_ip END AS client_ip, j.auth_user,
+           rg.mail_from, j.rcpt_to, NULL AS message_id, []::VARCHAR[] AS msgids, NULL::BIGINT AS size,
+           rg.first_ts IS NOT NULL AS greylisted, coalesce(rg.attempts, 0) AS grey_attempts, rg.first_ts AS grey_first_ts,
+           j.client_ip AS ip, j.connected_ts, [] AS blacklists, NULL AS spam_verdict, NULL::DOUBLE AS spam_score,
+           NULL::TIMESTAMPTZ AS accepted_ts, NULL::TIMESTAMPTZ AS delivered_ts, 'rejected' AS final_status,
+           NULL AS final_result, j.result AS final_stat, NULL AS relay
+    FROM j_rej j LEFT JOIN rg ON rg.owner = j.journey_id
+), spo AS (
+    SELECT o.journey_id, 'inbound' AS direction, false AS via_backup, o.ip AS client_ip, NULL AS auth_user,
+           o.mail_from, o.rcpt_to, NULL AS message_id, []::VARCHAR[] AS msgids, NULL::BIGINT AS size,
+           (kind = 'grey' AND NOT trapped) AS greylisted,
+           CAST(CASE WHEN kind = 'grey' AND NOT trapped THEN len(o.conns) ELSE 0 END AS INTEGER) AS grey_attempts,
+           CASE WHEN kind = 'grey' AND NOT trapped THEN o.first_ts END AS grey_first_ts,
+           o.ip, NULL::TIMESTAMPTZ AS connected_ts, lists AS blacklists, NULL AS spam_verdict, NULL::DOUBLE AS spam_score,
+           NULL::TIMESTAMPTZ AS accepted_ts, NULL::TIMESTAMPTZ AS delivered_ts,
+           CASE WHEN trapped THEN 'trapped' WHEN kind = 'black' THEN 'tarpitted' ELSE 'greylisted' END AS final_status,
+           NULL AS final_result, NULL AS final_stat, NULL AS relay
+    FROM (
+        SELECT o.*, (o.kind = 'trap' OR EXISTS (SELECT 1 FROM j_trap t WHERE list_contains(o.conns, t.conn))) AS trapped,
+               (SELECT list_distinct(flatten(list(s.lists))) FROM j_spc s WHERE list_contains(o.conns, s.conn)) AS lists
+        FROM j_sponly o
+    ) o
+), allj AS (
+    SELECT * FROM acc UNION ALL BY NAME SELECT * FROM rej UNION ALL BY NAME SELECT * FROM spo
+)
+SELECT a.journey_id, a.direction, a.via_backup, h.first_host,
+       CASE WHEN a.final_status IN ('delivered', 'bounced', 'deferred', 'expired') THEN h.final_host END AS final_host,
+       a.client_ip, NULL::VARCHAR AS helo, a.auth_user, a.mail_from, a.rcpt_to,
+       CASE WHEN a.message_id IS NULL OR a.message_id LIKE '<%' THEN a.message_id ELSE '<' || a.message_id || '>' END AS message_id,
+       a.msgids, a.size, a.greylisted, a.grey_attempts, a.grey_first_ts,
+       CASE WHEN a.greylisted AND a.final_status <> 'greylisted'
+            THEN coalesce(w.ts, CASE WHEN a.connected_ts >= a.grey_first_ts THEN a.connected_ts END) END AS grey_passed_ts,
+       NULL::DOUBLE AS greylist_delay_s,
+       CAST(a.blacklists AS VARCHAR[]) AS blacklists, a.spam_verdict, a.spam_score, h.first_seen_ts, a.accepted_ts, a.delivered_ts,
+       a.final_status, a.final_result, a.final_stat, a.relay,
+       epoch(a.delivered_ts) - epoch(h.first_seen_ts) AS total_latency_s, h.n_hops, h.weakest_link
+FROM allj a
+LEFT JOIN j_hagg h ON h.journey_id = a.journey_id
+LEFT JOIN (
+    SELECT a2.journey_id, min(w.ts) AS ts
+    FROM allj a2 JOIN j_white w ON w.ip = a2.ip AND w.ts >= a2.grey_first_ts
+     AND w.ts <= coalesce(a2.accepted_ts, a2.grey_first_ts + INTERVAL {GREY_REACH})
+    WHERE a2.greylisted GROUP BY a2.journey_id
+) w ON w.journey_id = a.journey_id"""),
+]
+
+
+def _lit(ts) -> str:
+    return "'-infinity'::TIMESTAMPTZ" if ts is None else f"'{ts.isoformat()}'::TIMESTAMPTZ"
+
+
+SOURCES = ("smtpd_events", "spamd_events", "spampd_events", "dkimproxy_events", "dovecot_events", "pflog_packets")
+
+
+def _watermark(con):
+    return con.execute(
+        "SELECT max(ts) FROM (" + " UNION ALL ".join(f"SELECT max(ts) AS ts FROM {t}" for t in SOURCES) + ")"
+    ).fetchone()[0]
+
+
+def set_proxy_ports(con, ports: dict[int, str], source: str) -> None:
+    """Record which relay port is which filter (from smtpd.conf); the next build uses them."""
+    for port, stage in ports.items():
+        con.execute("INSERT OR REPLACE INTO proxy_ports VALUES (?, ?, ?)", [port, stage, source])
+
+
+def build(con, *, full: bool = False, proxy_ports: dict[int, str] | None = None, profile: dict | None = None,
+          window: dt.timedelta = dt.timedelta(days=REBUILD_DAYS)) -> dict:
+    """(Re)build `journeys` and `hops` from the event tables. Incremental unless `full` or no
+    earlier build: journeys starting in the last REBUILD_DAYS before the previous build's
+    watermark, and everything after it, are rebuilt; older ones are kept. Returns the
+    journey_builds row as a dict."""
+    started = dt.datetime.now(dt.timezone.utc)
+    t0 = time.perf_counter()
+    watermark = _watermark(con)
+    max_file_id = con.execute("SELECT max(file_id) FROM files").fetchone()[0]
+    prev = con.execute(
+        "SELECT watermark, max_file_id FROM journey_builds WHERE mode <> 'unchanged' ORDER BY build_id DESC LIMIT 1"
+    ).fetchone()
+    have = con.execute("SELECT count(*) FROM journeys").fetchone()[0]
+    if (not full and prev is not None and prev[0] is not None and prev[0] == watermark and prev[1] == max_file_id
+            and have):
+        return {"mode": "unchanged", "journeys": 0, "hops": 0, "seconds": time.perf_counter() - t0}
+    if full or prev is None or prev[0] is None or not have:
+        mode, since, lo = "full", None, None
+    else:
+        mode = "incremental"
+        # new data starts after the previous watermark, or earlier where an older file came in since
+        start = prev[0]
+        older = con.execute("SELECT min(first_ts) FROM files WHERE file_id > ?", [prev[1] or 0]).fetchone()[0]
+        if older is not None and older < start:
+            start = older
+        since = start - window
+        lo = since - window
+    ports = dict(DEFAULT_PROXY_PORTS)
+    ports.update(dict(con.execute("SELECT port, stage FROM proxy_ports").fetchall()))
+    ports.update(proxy_ports or {})
+    con.execute("CREATE OR REPLACE TEMP TABLE j_ports (port INTEGER, stage VARCHAR)")
+    con.executemany("INSERT INTO j_ports VALUES (?, ?)", sorted(ports.items()))
+    for name, sql in _steps(_lit(lo)) + _ASSEMBLE:
+        t = time.perf_counter()
+        con.execute(sql)
+        if profile is not None:
+            profile[name] = profile.get(name, 0.0) + time.perf_counter() - t
+    ambiguous = con.execute(
+        "SELECT count(*) FILTER (WHERE link = 'ambiguous'), count(*) FILTER (WHERE link = 'unlinked') FROM j_hops"
+    ).fetchone()
+    con.execute("BEGIN")
+    try:
+        if mode == "full":
+            con.execute("DELETE FROM hops")
+            con.execute("DELETE FROM journeys")
+            keep = "true"
+        else:
+            # rebuilt: journeys from `since` on, and the ones still open (in flight, deferred,
+            # greylisted) that started after `lo`, the start of the data read again; kept: the
+            # rest. A journey rebuilt from a window that cuts its start off is never inserted.
+            con.execute(f"""
+CREATE OR REPLACE TEMP TABLE j_redo AS
+SELECT journey_id FROM journeys
+WHERE first_seen_ts >= {_lit(since)}
+   OR (final_status IN ('in_flight', 'deferred', 'greylisted') AND first_seen_ts >= {_lit(lo)})""")
+            con.execute("DELETE FROM hops WHERE journey_id IN (SELECT journey_id FROM j_redo)")
+            con.execute("DELETE FROM journeys WHERE journey_id IN (SELECT journey_id FROM j_redo)")
+            keep = (f"j.journey_id NOT IN (SELECT journey_id FROM journeys) "
+                    f"AND (j.first_seen_ts >= {_lit(since)} OR j.journey_id IN (SELECT journey_id FROM j_redo))")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE j_keep AS SELECT journey_id FROM j_jny j WHERE {keep}")
+        con.execute("""
+INSERT INTO journeys BY NAME
+SELECT * REPLACE (CASE WHEN grey_passed_ts IS NOT NULL THEN epoch(grey_passed_ts) - epoch(grey_first_ts) END AS greylist_delay_s)
+FROM j_jny SEMI JOIN j_keep USING (journey_id)""")
+        n_j = con.execute("SELECT count(*) FROM j_keep").fetchone()[0]
+        con.execute("INSERT INTO hops BY NAME SELECT h.* FROM j_hops h SEMI JOIN j_keep USING (journey_id)")
+        n_h = con.execute("SELECT count(*) FROM j_hops SEMI JOIN j_keep USING (journey_id)").fetchone()[0]
+        build_id = con.execute("SELECT coalesce(max(build_id), 0) + 1 FROM journey_builds").fetchone()[0]
+        row = {
+            "build_id": build_id, "started_at": started, "seconds": time.perf_counter() - t0, "mode": mode,
+            "since_ts": since, "watermark": watermark, "max_file_id": max_file_id, "journeys": n_j, "hops": n_h,
+            "ambiguous": ambiguous[0], "unlinked": ambiguous[1],
+        }
+        con.execute(
+            "INSERT INTO journey_builds BY NAME SELECT * FROM (SELECT ?::INTEGER AS build_id, ?::TIMESTAMPTZ AS started_at, "
+            "?::DOUBLE AS seconds, ?::VARCHAR AS mode, ?::TIMESTAMPTZ AS since_ts, ?::TIMESTAMPTZ AS watermark, "
+            "?::INTEGER AS max_file_id, ?::BIGINT AS journeys, ?::BIGINT AS hops, ?::BIGINT AS ambiguous, "
+            "?::BIGINT AS unlinked)",
+            [row[k] for k in ("build_id", "started_at", "seconds", "mode", "since_ts", "watermark", "max_file_id",
+                              "journeys", "hops", "ambiguous", "unlinked")],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    for t in ("j_sess", "j_msg", "j_env", "j_att", "j_edge", "j_path", "j_nd", "j_mta_port", "j_spampd", "j_dkim",
+              "j_final", "j_dove", "j_spc", "j_tup", "j_trap", "j_claim", "j_white", "j_rej", "j_rclaim", "j_root",
+              "j_pf", "j_sponly", "j_h", "j_hops", "j_hagg", "j_jny", "j_ports", "j_keep", "j_redo"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    return row
