@@ -23,6 +23,7 @@ Stage boundaries (issue 6; contiguous, so that the hops of a journey add up):
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 
 # spamd's default greylist expiry (-G 25:4:864): a tuple's lines more than this apart are two attempts
@@ -45,6 +46,20 @@ def _line(alias: str = "") -> str:
     return _LINE.format(a=alias + "." if alias else "")
 
 
+# Time-window joins are equi-joins on a 10-minute bucket as well as their keys: a key alone (a
+# sender, a user, a relaying MX's address) can have thousands of rows a day, and a hash join on
+# it alone would pair them all before the window filter.
+BUCKET_S = 600
+
+
+def _bucket(ts: str) -> str:
+    return f"CAST(floor(epoch({ts}) / {BUCKET_S}) AS BIGINT)"
+
+
+def _buckets(lo: str, hi: str) -> str:
+    return f"unnest(range({_bucket(lo)}, {_bucket(hi)} + 1))"
+
+
 def _steps(lo: str) -> list[tuple[str, str]]:
     """(name, sql) of the build, in order; `lo` is a SQL timestamp literal bounding the sources."""
     W = f"ts >= {lo}"
@@ -61,38 +76,50 @@ SELECT host, session,
 FROM smtpd_events
 WHERE subsystem = 'smtp' AND session IS NOT NULL AND {W}
 GROUP BY host, session"""),
+        # msgids are 32 random bits: over months of a busy host they repeat, so a message is
+        # (host, session, msgid) and every join by msgid alone is bounded in time
         ("messages", f"""
 CREATE OR REPLACE TEMP TABLE j_msg AS
 SELECT *, lag(accepted_ts) OVER (PARTITION BY host, session ORDER BY accepted_ts) AS prev_end
 FROM (
-    SELECT host, msgid, any_value(session) AS session, min(ts) AS accepted_ts, any_value(size) AS size,
+    SELECT host, session, msgid, min(ts) AS accepted_ts, any_value(size) AS size,
            arg_min({_line()}, ts) AS msg_line
     FROM smtpd_events
     WHERE event = 'message' AND msgid IS NOT NULL AND msgid <> '' AND {W}
-    GROUP BY host, msgid
+    GROUP BY host, session, msgid
 )"""),
         ("envelopes", f"""
 CREATE OR REPLACE TEMP TABLE j_env AS
-SELECT row_number() OVER (ORDER BY host, ts, msgid, rcpt_to) AS node, *
+SELECT row_number() OVER (ORDER BY host, ts, session, msgid, rcpt_to) AS node, *
 FROM (
-    SELECT host, evpid_msgid AS msgid, evpid, mail_from, rcpt_to, ts, {_line()} AS env_line
+    SELECT host, session, evpid_msgid AS msgid, evpid, mail_from, rcpt_to, ts, {_line()} AS env_line
     FROM smtpd_events WHERE event = 'envelope' AND evpid IS NOT NULL AND {W}
     UNION ALL
-    SELECT host, msgid, NULL, mail_from, rcpt_to, ts, {_line()}
+    SELECT host, session, msgid, NULL, mail_from, rcpt_to, ts, {_line()}
     FROM smtpd_events
     WHERE event = 'message' AND rcpt_to IS NOT NULL AND msgid IS NOT NULL AND msgid <> '' AND {W}
 )
-QUALIFY row_number() OVER (PARTITION BY host, msgid, rcpt_to ORDER BY ts) = 1"""),
+QUALIFY row_number() OVER (PARTITION BY host, session, msgid, rcpt_to ORDER BY ts) = 1"""),
+        # delivery attempts of each accepted recipient: by evpid where the acceptance logged it
+        # (6.6 on), else by msgid and recipient, the latest acceptance before the attempt
         ("attempts", f"""
 CREATE OR REPLACE TEMP TABLE j_att AS
-SELECT e.node, e.rcpt_to AS rcpt, d.host, d.subsystem AS agent, d.session, d.evpid, d.result, d.stat,
-       d.ts, d.reply_msgid, d.relay, {_line('d')} AS line
-FROM smtpd_events d
-JOIN j_env e
-  ON e.host = d.host AND e.msgid = coalesce(d.evpid_msgid, d.msgid)
- AND CASE WHEN e.evpid IS NOT NULL AND d.evpid IS NOT NULL THEN e.evpid = d.evpid
-          ELSE e.rcpt_to = CASE WHEN d.rcpt IS NULL OR d.rcpt IN ('', '-') THEN d.rcpt_to ELSE d.rcpt END END
-WHERE d.event = 'delivery' AND d.subsystem IN ('mta', 'mda') AND d.{W}"""),
+WITH d AS (
+    SELECT host, subsystem AS agent, session, evpid, coalesce(evpid_msgid, msgid) AS msgid,
+           CASE WHEN rcpt IS NULL OR rcpt IN ('', '-') THEN rcpt_to ELSE rcpt END AS rcpt_key,
+           result, stat, ts, reply_msgid, relay, {_line()} AS line
+    FROM smtpd_events WHERE event = 'delivery' AND subsystem IN ('mta', 'mda') AND {W}
+), by_evpid AS (
+    SELECT e.node, e.rcpt_to AS rcpt, d.* EXCLUDE (msgid, rcpt_key)
+    FROM d JOIN j_env e ON e.host = d.host AND e.evpid = d.evpid
+    WHERE e.evpid IS NOT NULL
+), by_msgid AS (
+    SELECT e.node, e.rcpt_to AS rcpt, d.* EXCLUDE (msgid, rcpt_key)
+    FROM d ASOF JOIN (SELECT * FROM j_env WHERE evpid IS NULL) e
+      ON e.host = d.host AND e.msgid = d.msgid AND e.rcpt_to = d.rcpt_key AND d.ts >= e.ts
+    WHERE d.ts - e.ts <= INTERVAL 8 DAY
+)
+SELECT * FROM by_evpid UNION ALL SELECT * FROM by_msgid"""),
         # a relay answered by smtpd's own DATA reply names the next message, on this host (a
         # proxy loop) or another (backup MX -> primary): the closest such message in time
         ("edges", f"""
@@ -104,7 +131,7 @@ FROM j_att a
 JOIN j_msg m
   ON m.msgid = a.reply_msgid
  AND m.accepted_ts BETWEEN a.ts - INTERVAL 1 DAY AND a.ts + INTERVAL 5 MINUTE
-JOIN j_env e2 ON e2.host = m.host AND e2.msgid = m.msgid AND e2.rcpt_to = a.rcpt
+JOIN j_env e2 ON e2.host = m.host AND e2.session = m.session AND e2.msgid = m.msgid AND e2.rcpt_to = a.rcpt
 WHERE a.agent = 'mta' AND a.reply_msgid IS NOT NULL AND lower(a.result) = 'ok'
 QUALIFY row_number() OVER (PARTITION BY a.node ORDER BY a.ts, abs(epoch(m.accepted_ts) - epoch(a.ts))) = 1"""),
         ("paths", """
@@ -127,7 +154,7 @@ SELECT p.root, p.depth, p.node, e.host, e.msgid, e.evpid, e.mail_from, e.rcpt_to
        (eout.dst IS NULL) AS is_last
 FROM j_path p
 JOIN j_env e ON e.node = p.node
-LEFT JOIN j_msg m ON m.host = e.host AND m.msgid = e.msgid
+LEFT JOIN j_msg m ON m.host = e.host AND m.session = e.session AND m.msgid = e.msgid
 LEFT JOIN j_sess s ON s.host = e.host AND s.session = m.session
 LEFT JOIN j_edge ein ON ein.dst = p.node AND p.depth > 0
 LEFT JOIN j_edge eout ON eout.src = p.node
@@ -143,34 +170,47 @@ GROUP BY ALL"""),
         # came when the relay's session connected, then the closest size, then the closest time
         ("spampd", f"""
 CREATE OR REPLACE TEMP TABLE j_spampd AS
-WITH c AS (
-    SELECT n.node, s.ts, s.verdict, s.score, s.message_id, {_line('s')} AS line,
-           coalesce(EXISTS (SELECT 1 FROM spampd_events p
-                   WHERE p.host = s.host AND p.event = 'processing' AND p.message_id = s.message_id
-                     AND p.ts BETWEEN mp.connecting_ts AND mp.connecting_ts + INTERVAL 1 SECOND), false) AS began,
-           coalesce(abs(s.bytes - n.prev_size), 1e12) AS size_diff,
-           abs(epoch(s.ts) - epoch(n.in_relay_ts)) AS dt
+WITH w AS (
+    SELECT n.node, n.host, n.prev_from, n.prev_rcpt, n.prev_size, n.in_relay_ts, mp.connecting_ts,
+           n.prev_accepted_ts - INTERVAL 1 SECOND AS lo, n.in_relay_ts + INTERVAL 1 SECOND AS hi,
+           {_buckets("n.prev_accepted_ts - INTERVAL 1 SECOND", "n.in_relay_ts + INTERVAL 1 SECOND")} AS b
     FROM j_nd n
     LEFT JOIN j_mta_port mp ON mp.host = n.host AND mp.session = n.in_relay_session
-    JOIN spampd_events s
-      ON s.host = n.host AND s.event = 'result'
-     AND s.ts BETWEEN n.prev_accepted_ts - INTERVAL 1 SECOND AND n.in_relay_ts + INTERVAL 1 SECOND
-     AND s.sender = n.prev_from AND list_contains(s.recipients, n.prev_rcpt)
-    WHERE n.depth > 0 AND n.prev_host = n.host AND s.{W}
+    WHERE n.depth > 0 AND n.prev_host = n.host
+), s AS (
+    SELECT *, {_bucket("ts")} AS b FROM spampd_events WHERE event = 'result' AND {W}
+), proc AS (
+    SELECT host, message_id, ts FROM spampd_events WHERE event = 'processing' AND {W}
+), c AS (
+    SELECT w.node, s.ts, s.verdict, s.score, s.message_id, {_line('s')} AS line,
+           coalesce(EXISTS (SELECT 1 FROM proc p WHERE p.host = s.host AND p.message_id = s.message_id
+                            AND p.ts BETWEEN w.connecting_ts AND w.connecting_ts + INTERVAL 1 SECOND), false) AS began,
+           coalesce(abs(s.bytes - w.prev_size), 1e12) AS size_diff,
+           abs(epoch(s.ts) - epoch(w.in_relay_ts)) AS dt
+    FROM w
+    JOIN s ON s.host = w.host AND s.sender = w.prev_from AND s.b = w.b
+          AND s.ts BETWEEN w.lo AND w.hi AND list_contains(s.recipients, w.prev_rcpt)
 )
 SELECT *, count(*) OVER (PARTITION BY node, began, size_diff) AS tied
 FROM c
 QUALIFY row_number() OVER (PARTITION BY node ORDER BY began DESC, size_diff, dt) = 1"""),
         ("dkimproxy", f"""
 CREATE OR REPLACE TEMP TABLE j_dkim AS
-SELECT n.node, k.ts, k.result, k.message_id, {_line('k')} AS line, count(*) OVER (PARTITION BY n.node) AS tied
-FROM j_nd n
-JOIN dkimproxy_events k
-  ON k.host = n.host AND k.event = 'signing'
- AND k.ts BETWEEN n.prev_accepted_ts - INTERVAL 1 SECOND AND n.in_relay_ts + INTERVAL 1 SECOND
- AND (k.signer = n.prev_from OR k.address = n.prev_from)
-WHERE n.depth > 0 AND n.prev_host = n.host AND k.{W}
-QUALIFY row_number() OVER (PARTITION BY n.node ORDER BY abs(epoch(k.ts) - epoch(n.in_relay_ts))) = 1"""),
+WITH w AS (
+    SELECT n.node, n.host, n.prev_from, n.in_relay_ts,
+           n.prev_accepted_ts - INTERVAL 1 SECOND AS lo, n.in_relay_ts + INTERVAL 1 SECOND AS hi,
+           {_buckets("n.prev_accepted_ts - INTERVAL 1 SECOND", "n.in_relay_ts + INTERVAL 1 SECOND")} AS b
+    FROM j_nd n WHERE n.depth > 0 AND n.prev_host = n.host
+), k AS (
+    SELECT *, signer AS who, {_bucket("ts")} AS b FROM dkimproxy_events
+    WHERE event = 'signing' AND signer IS NOT NULL AND {W}
+    UNION ALL
+    SELECT *, address, {_bucket("ts")} FROM dkimproxy_events
+    WHERE event = 'signing' AND address IS NOT NULL AND address IS DISTINCT FROM signer AND {W}
+)
+SELECT w.node, k.ts, k.result, k.message_id, {_line('k')} AS line, count(*) OVER (PARTITION BY w.node) AS tied
+FROM w JOIN k ON k.host = w.host AND k.who = w.prev_from AND k.b = w.b AND k.ts BETWEEN w.lo AND w.hi
+QUALIFY row_number() OVER (PARTITION BY w.node ORDER BY abs(epoch(k.ts) - epoch(w.in_relay_ts))) = 1"""),
         # ------------------------------------------------------------------ final delivery
         ("final", """
 CREATE OR REPLACE TEMP TABLE j_final AS
@@ -183,15 +223,20 @@ WHERE n.is_last
 GROUP BY n.node, n.root"""),
         ("dovecot", f"""
 CREATE OR REPLACE TEMP TABLE j_dove AS
-SELECT f.node, v.message_id, {_line('v')} AS line
-FROM j_final f
-JOIN j_nd n ON n.node = f.node
-JOIN dovecot_events v
-  ON v.host = n.host AND v.process = 'lmtp' AND v.event = 'delivered'
- AND v.ts BETWEEN f.ts - INTERVAL 30 SECOND AND f.ts + INTERVAL 1 SECOND
- AND (lower(v.service_user) = lower(n.rcpt_to) OR lower(v.service_user) = lower(split_part(n.rcpt_to, '@', 1)))
-WHERE f.agent = 'mda' AND v.{W}
-QUALIFY row_number() OVER (PARTITION BY f.node ORDER BY abs(epoch(v.ts) - epoch(f.ts))) = 1"""),
+WITH w AS (
+    SELECT f.node, n.host, lower(n.rcpt_to) AS rcpt, split_part(lower(n.rcpt_to), '@', 1) AS local, f.ts,
+           {_buckets("f.ts - INTERVAL 30 SECOND", "f.ts + INTERVAL 1 SECOND")} AS b
+    FROM j_final f JOIN j_nd n ON n.node = f.node
+    WHERE f.agent = 'mda'
+), v AS (
+    SELECT *, lower(service_user) AS who, split_part(lower(service_user), '@', 1) AS local, {_bucket("ts")} AS b
+    FROM dovecot_events WHERE process = 'lmtp' AND event = 'delivered' AND {W}
+)
+SELECT w.node, v.message_id, {_line('v')} AS line
+FROM w JOIN v ON v.host = w.host AND v.local = w.local AND v.b = w.b
+ AND v.ts BETWEEN w.ts - INTERVAL 30 SECOND AND w.ts + INTERVAL 1 SECOND
+ AND (v.who = w.rcpt OR v.who NOT LIKE '%@%')
+QUALIFY row_number() OVER (PARTITION BY w.node ORDER BY abs(epoch(v.ts) - epoch(w.ts))) = 1"""),
         # ------------------------------------------------------------------ spamd
         ("spamd connections", f"""
 CREATE OR REPLACE TEMP TABLE j_spc AS
@@ -270,11 +315,11 @@ WITH o AS (
 )
 SELECT o.jid, p.ts, struct_pack(file_id := p.file_id, line_no := p.packet_no) AS line,
        count(*) OVER (PARTITION BY o.jid) AS tied
-FROM o
-JOIN pflog_packets p
-  ON p.host = o.host AND p.ip_src = o.client_ip AND p.dir_name = 'in' AND p.tcp_flags_text = 'S'
+FROM (SELECT *, {_buckets("connected_ts - INTERVAL 1 SECOND", "connected_ts + INTERVAL 1 SECOND")} AS b FROM o) o
+JOIN (SELECT *, {_bucket("ts")} AS b FROM pflog_packets
+      WHERE dir_name = 'in' AND tcp_flags_text = 'S' AND {W}) p
+  ON p.host = o.host AND p.ip_src = o.client_ip AND p.b = o.b
  AND p.ts >= o.connected_ts - INTERVAL 1 SECOND AND p.ts < o.connected_ts + INTERVAL 1 SECOND
-WHERE p.{W}
 -- syslog truncates the connect line to its second and the SYN comes a round trip before it:
 -- the SYN closest to the middle of that second
 QUALIFY row_number() OVER (PARTITION BY o.jid ORDER BY abs(epoch(p.ts) - epoch(o.connected_ts) - 0.5)) = 1"""),
@@ -471,9 +516,16 @@ agg AS (
            CASE WHEN trapped THEN 'trapped' WHEN kind = 'black' THEN 'tarpitted' ELSE 'greylisted' END AS final_status,
            NULL AS final_result, NULL AS final_stat, NULL AS relay
     FROM (
-        SELECT o.*, (o.kind = 'trap' OR EXISTS (SELECT 1 FROM j_trap t WHERE list_contains(o.conns, t.conn))) AS trapped,
-               (SELECT list_distinct(flatten(list(s.lists))) FROM j_spc s WHERE list_contains(o.conns, s.conn)) AS lists
+        SELECT o.*, (o.kind = 'trap' OR coalesce(x.trapped, false)) AS trapped, coalesce(x.lists, []) AS lists
         FROM j_sponly o
+        LEFT JOIN (
+            SELECT u.journey_id, bool_or(t.conn IS NOT NULL) AS trapped,
+                   list_distinct(flatten(list(s.lists))) AS lists
+            FROM (SELECT journey_id, unnest(conns) AS conn FROM j_sponly) u
+            LEFT JOIN j_spc s ON s.conn = u.conn
+            LEFT JOIN (SELECT DISTINCT conn FROM j_trap) t ON t.conn = u.conn
+            GROUP BY u.journey_id
+        ) x ON x.journey_id = o.journey_id
     ) o
 ), allj AS (
     SELECT * FROM acc UNION ALL BY NAME SELECT * FROM rej UNION ALL BY NAME SELECT * FROM spo
@@ -547,6 +599,17 @@ def build(con, *, full: bool = False, proxy_ports: dict[int, str] | None = None,
             start = older
         since = start - window
         lo = since - window
+    # the build joins whole tables: give DuckDB more room than the streaming ingest needs, so
+    # that it does not spill (MXLOG_JOURNEYS_MEMORY, default 1GB), and restore it afterwards
+    saved_limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    con.execute(f"SET memory_limit = '{os.environ.get('MXLOG_JOURNEYS_MEMORY', '1GB')}'")
+    try:
+        return _build(con, mode, since, lo, watermark, max_file_id, started, t0, proxy_ports, profile)
+    finally:
+        con.execute(f"SET memory_limit = '{saved_limit}'")
+
+
+def _build(con, mode, since, lo, watermark, max_file_id, started, t0, proxy_ports, profile) -> dict:
     ports = dict(DEFAULT_PROXY_PORTS)
     ports.update(dict(con.execute("SELECT port, stage FROM proxy_ports").fetchall()))
     ports.update(proxy_ports or {})
@@ -579,14 +642,19 @@ WHERE first_seen_ts >= {_lit(since)}
             con.execute("DELETE FROM journeys WHERE journey_id IN (SELECT journey_id FROM j_redo)")
             keep = (f"j.journey_id NOT IN (SELECT journey_id FROM journeys) "
                     f"AND (j.first_seen_ts >= {_lit(since)} OR j.journey_id IN (SELECT journey_id FROM j_redo))")
+        t = time.perf_counter()
         con.execute(f"CREATE OR REPLACE TEMP TABLE j_keep AS SELECT journey_id FROM j_jny j WHERE {keep}")
         con.execute("""
 INSERT INTO journeys BY NAME
 SELECT * REPLACE (CASE WHEN grey_passed_ts IS NOT NULL THEN epoch(grey_passed_ts) - epoch(grey_first_ts) END AS greylist_delay_s)
 FROM j_jny SEMI JOIN j_keep USING (journey_id)""")
         n_j = con.execute("SELECT count(*) FROM j_keep").fetchone()[0]
+        if profile is not None:
+            profile["write journeys"] = time.perf_counter() - t
         con.execute("INSERT INTO hops BY NAME SELECT h.* FROM j_hops h SEMI JOIN j_keep USING (journey_id)")
         n_h = con.execute("SELECT count(*) FROM j_hops SEMI JOIN j_keep USING (journey_id)").fetchone()[0]
+        if profile is not None:
+            profile["write hops"] = time.perf_counter() - t - profile["write journeys"]
         build_id = con.execute("SELECT coalesce(max(build_id), 0) + 1 FROM journey_builds").fetchone()[0]
         row = {
             "build_id": build_id, "started_at": started, "seconds": time.perf_counter() - t0, "mode": mode,
@@ -601,7 +669,10 @@ FROM j_jny SEMI JOIN j_keep USING (journey_id)""")
             [row[k] for k in ("build_id", "started_at", "seconds", "mode", "since_ts", "watermark", "max_file_id",
                               "journeys", "hops", "ambiguous", "unlinked")],
         )
+        t = time.perf_counter()
         con.execute("COMMIT")
+        if profile is not None:
+            profile["commit"] = time.perf_counter() - t
     except BaseException:
         con.execute("ROLLBACK")
         raise

@@ -3,8 +3,9 @@
 -- each build covered, and the ambiguities it resolved, so that they are counted, not hidden.
 
 -- one row per message per recipient, end to end, including attempts that never reached smtpd
+-- (no PRIMARY KEY: DuckDB's index makes bulk inserts and deletes slow; build() keeps ids unique)
 CREATE TABLE journeys (
-    journey_id        VARCHAR PRIMARY KEY,
+    journey_id        VARCHAR,
     direction         VARCHAR,
     via_backup        BOOLEAN,
     first_host        VARCHAR,
@@ -50,8 +51,7 @@ CREATE TABLE hops (
     evpid       VARCHAR,
     result      VARCHAR,
     link        VARCHAR,
-    lines       STRUCT(file_id INTEGER, line_no BIGINT)[],
-    PRIMARY KEY (journey_id, seq)
+    lines       STRUCT(file_id INTEGER, line_no BIGINT)[]
 );
 
 CREATE TABLE journey_builds (
