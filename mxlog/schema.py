@@ -292,9 +292,9 @@ DERIVED_VIEWS = {
          "messages": "messages", "bytes": "their bytes"},
     ),
     "delivery_problems": (
-        "view (0014): deferrals and bounces per host, UTC day and reason (hex ids and IPv4 addresses masked)",
+        "view (0014): deferrals and bounces per host, UTC day and reason (mail addresses, hex ids and IPv4 addresses masked)",
         {"host": "host", "day": "UTC day", "agent": "mta | mda", "result": "TempFail | PermFail",
-         "reason": "the status text with ids as <id> and addresses as <ip> (remote text)", "attempts": "attempts",
+         "reason": "the status text with mail addresses as <addr>, ids as <id>, IPv4 addresses as <ip> (remote text)", "attempts": "attempts",
          "envelopes": "distinct envelopes", "recipient_domains": "distinct recipient domains",
          "first_ts": "first attempt", "last_ts": "last attempt"},
     ),

@@ -248,11 +248,11 @@ SELECT host, accepted_ts::DATE AS day, rcpt AS recipient, address_domain(rcpt) A
        count(*) AS messages, coalesce(sum(size), 0) AS bytes
 FROM (SELECT host, accepted_ts, size, unnest(rcpts) AS rcpt FROM received_messages) GROUP BY ALL;
 
--- deferrals and bounces grouped by reason (hex ids and numbers in the status text masked)
+-- deferrals and bounces grouped by reason (addresses, hex ids and IPv4 addresses in the status text masked)
 CREATE VIEW delivery_problems AS
 SELECT host, ts::DATE AS day, agent, result,
-       trim(regexp_replace(regexp_replace(coalesce(stat, ''), '\b[0-9a-f]{8,16}\b', '<id>', 'g'),
-                           '\b\d+\.\d+\.\d+\.\d+\b', '<ip>', 'g')) AS reason,
+       trim(regexp_replace(regexp_replace(regexp_replace(coalesce(stat, ''), '<[^<>\s]*@[^<>\s]*>', '<addr>', 'g'),
+                           '\b[0-9a-f]{8,16}\b', '<id>', 'g'), '\b\d+\.\d+\.\d+\.\d+\b', '<ip>', 'g')) AS reason,
        count(*) AS attempts, count(DISTINCT evpid) AS envelopes,
        count(DISTINCT address_domain(rcpt_to)) AS recipient_domains,
        min(ts) AS first_ts, max(ts) AS last_ts
