@@ -244,3 +244,23 @@ def test_readme_report_excerpts_are_real_output(sim_db, sim_report, tmp_path):
     assert r.exit_code == 0 and r.output == shown
     for key in json.loads((sim_report / "report.json").read_text()):
         assert f"`{key}`" in section, key
+
+
+def test_spam_trends_notebook_runs_end_to_end():
+    """Executes the notebook's code cells in order, in one namespace (no Jupyter needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    nb = json.loads((ROOT / "notebooks" / "spam_trends.ipynb").read_text())
+    ns = {"__name__": "__notebook__"}
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            assert not cell["outputs"], "commit the notebook without outputs"
+            exec(compile("".join(cell["source"]), "spam_trends.ipynb", "exec"), ns)
+    plt.close("all")
+    grey = ns["grey"]
+    assert len(grey) == 3 and (grey["tuples"] > 0).all()
+    assert len(ns["pivot"]) == 3
+    assert set(ns["spam"]["verdict"]) == {"spam", "clean"}

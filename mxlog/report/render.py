@@ -25,7 +25,6 @@ th { background: #f4f4f4; text-align: left; } td.n { text-align: right; font-var
 tr:nth-child(even) td { background: #fafafa; }
 .def { color: #444; } .note { color: #555; font-size: 13px; } .empty { color: #888; font-style: italic; }
 nav a { margin-right: 1em; } img { max-width: 100%; display: block; margin: .5em 0 1em; }
-.up { color: #a93226; } .down { color: #1e8449; }
 """
 
 
