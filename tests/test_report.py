@@ -264,3 +264,12 @@ def test_spam_trends_notebook_runs_end_to_end():
     assert len(grey) == 3 and (grey["tuples"] > 0).all()
     assert len(ns["pivot"]) == 3
     assert set(ns["spam"]["verdict"]) == {"spam", "clean"}
+
+
+def test_report_on_an_empty_database_says_nothing_happened(db, tmp_path):
+    connect(db).close()
+    r = run("report", "--db", db, "--out", tmp_path / "r", "--day", "2026-11-24")
+    assert r.exit_code == 0, r.output
+    md = (tmp_path / "r" / "report.md").read_text()
+    assert "nothing in this period" in md and "has not filled the journeys" in md
+    assert "data:image/png" not in (tmp_path / "r" / "index.html").read_text()
