@@ -325,6 +325,24 @@ DERIVED_VIEWS = {
          "failures": "failed attempts", "users": "distinct user names tried (attacker text)",
          "first_ts": "first failure", "last_ts": "last failure"},
     ),
+    "backup_relays": (
+        "view (0014): one row per envelope a backup MX queued and relayed to another of our hosts (the primary), "
+        "found by the msgid the primary's DATA reply named (message_links across hosts)",
+        {"host": "the backup MX", "primary_host": "the host that accepted the relay", "from_msgid": "msgid on the backup",
+         "from_evpid": "envelope on the backup", "to_msgid": "msgid on the primary",
+         "accepted_ts": "when the backup accepted the message", "relayed_ts": "the relay's delivery line (Ok)",
+         "queued_s": "relayed_ts - accepted_ts: time in the backup's queue",
+         "deferred_attempts": "TempFail attempts of the envelope on the backup before (or besides) the relay",
+         "file_id": "files.file_id of the relay line", "line_no": "line_no of the relay line"},
+    ),
+    "backup_queue_stats": (
+        "view (0014): per backup MX, primary and UTC day of the relay: what the backup queued during outages",
+        {"host": "the backup MX", "primary_host": "the primary", "day": "UTC day of the relay",
+         "envelopes": "envelopes relayed", "messages": "messages relayed", "deferred_attempts": "TempFail attempts",
+         "first_accepted_ts": "earliest acceptance on the backup", "last_relayed_ts": "latest relay",
+         "p50_queued_s": "nearest-rank median time in the queue", "p90_queued_s": "nearest-rank 90th percentile",
+         "max_queued_s": "longest"},
+    ),
     "spam_verdicts": (
         "view (0014): spampd verdicts per host and UTC day with SpamAssassin score summary",
         {"host": "host", "day": "UTC day", "verdict": "spam | clean", "messages": "messages scanned",

@@ -138,3 +138,23 @@ def test_passtime_is_a_variable(sim_db):
     finally:
         sim_db.execute("RESET VARIABLE spamd_passtime_s")
     assert longer < default
+
+
+def test_backup_relays_equal_the_truths_backup_queue_stages(sim_db):
+    def ts(text):
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+    truth = {}
+    for line in (SIM / "truth" / "journeys.jsonl").read_text().splitlines():
+        j = json.loads(line)
+        for s in j["stages"]:
+            if s["stage"] == "backup_queue":
+                truth[(s["host"], s["msgid"], j["rcpt_to"])] = (ts(s["ts_end"]) - ts(s["ts_start"])).total_seconds()
+    assert len(truth) == TRUTH["hop_latency_s"]["backup_queue"]["n"]
+    got = {(h, m, r): q for h, m, r, q in sim_db.execute(
+        "SELECT b.host, b.from_msgid, d.rcpt_to, b.queued_s FROM backup_relays b "
+        "JOIN deliveries d ON d.host = b.host AND d.evpid = b.from_evpid AND d.ts = b.relayed_ts").fetchall()}
+    assert got.keys() == truth.keys()
+    assert all(abs(got[k] - truth[k]) <= 1 for k in truth)
+    n, mx = sim_db.execute("SELECT sum(envelopes), max(max_queued_s) FROM backup_queue_stats").fetchone()
+    assert n == len(truth) and abs(mx - TRUTH["hop_latency_s"]["backup_queue"]["max"]) <= 1

@@ -273,3 +273,11 @@ def test_report_on_an_empty_database_says_nothing_happened(db, tmp_path):
     md = (tmp_path / "r" / "report.md").read_text()
     assert "nothing in this period" in md and "has not filled the journeys" in md
     assert "data:image/png" not in (tmp_path / "r" / "index.html").read_text()
+
+
+def test_backup_queueing_is_in_the_report(sim_report):
+    data = json.loads((sim_report / "report.json").read_text())
+    rows = {r["host"]: r for r in data["traffic"]["backup_queue"]}
+    truth = json.loads((SIM / "truth" / "summary.json").read_text())["hop_latency_s"]["backup_queue"]
+    assert set(rows) == {"mx2", "mx3"} and sum(r["envelopes"] for r in rows.values()) == truth["n"]
+    assert "backup MX queueing" in (sim_report / "index.html").read_text()

@@ -306,3 +306,23 @@ SELECT host, ts::DATE AS day, verdict, count(*) AS messages,
        round(avg(score), 2) AS avg_score, nearest_rank(list_sort(list(score)), 0.5) AS p50_score,
        min(score) AS min_score, max(score) AS max_score, round(avg(seconds), 2) AS avg_scan_s
 FROM spampd_events WHERE event = 'result' AND verdict IS NOT NULL GROUP BY ALL;
+
+-- one row per envelope a backup MX queued and relayed to another of our hosts (the primary): the
+-- relay's DATA reply named the primary's msgid (message_links across hosts)
+CREATE VIEW backup_relays AS
+SELECT l.from_host AS host, l.to_host AS primary_host, l.from_msgid, l.from_evpid, l.to_msgid,
+       m.accepted_ts, l.relayed_ts, epoch(l.relayed_ts) - epoch(m.accepted_ts) AS queued_s,
+       (SELECT count(*) FROM deliveries d WHERE d.host = l.from_host AND d.evpid = l.from_evpid
+          AND d.result = 'TempFail') AS deferred_attempts,
+       l.file_id, l.line_no
+FROM message_links l
+JOIN smtp_messages m ON m.host = l.from_host AND m.msgid = l.from_msgid
+WHERE l.from_host <> l.to_host;
+
+-- per backup MX and UTC day (of the relay): what it queued for the primary and for how long
+CREATE VIEW backup_queue_stats AS
+SELECT host, primary_host, relayed_ts::DATE AS day, count(*) AS envelopes, count(DISTINCT from_msgid) AS messages,
+       sum(deferred_attempts) AS deferred_attempts, min(accepted_ts) AS first_accepted_ts, max(relayed_ts) AS last_relayed_ts,
+       nearest_rank(list_sort(list(queued_s)), 0.5) AS p50_queued_s,
+       nearest_rank(list_sort(list(queued_s)), 0.9) AS p90_queued_s, max(queued_s) AS max_queued_s
+FROM backup_relays GROUP BY ALL;

@@ -267,6 +267,10 @@ def traffic(con, p: Period, scope: Scope) -> dict:
         "remote_relays_out": rows(con, f"""SELECT address, any_value(name) AS name, sum(messages) AS attempts,
             sum(ok) AS ok, sum(tempfail) AS tempfail, sum(permfail) AS permfail FROM remote_relays
             WHERE direction = 'out' AND {wr} GROUP BY address ORDER BY attempts DESC, address LIMIT {TOP}""", psr),
+        "backup_queue": rows(con, f"""SELECT host, primary_host, sum(envelopes) AS envelopes, sum(messages) AS messages,
+            sum(deferred_attempts) AS deferred_attempts, min(first_accepted_ts) AS first_accepted_ts,
+            max(last_relayed_ts) AS last_relayed_ts, max(max_queued_s) AS max_queued_s FROM backup_queue_stats
+            WHERE {wr} GROUP BY ALL ORDER BY host, primary_host""", psr),
         "dkim": rows(con, f"""SELECT host, direction, result, signer_domain, sum(messages) AS messages,
             sum(errors) AS errors FROM dkim_stats WHERE {wr} GROUP BY ALL ORDER BY messages DESC, host""", psr),
     }

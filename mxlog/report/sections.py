@@ -120,6 +120,7 @@ def build(d: dict) -> list[Section]:
     s.blocks.append(table(t["delivery_problems"], caption="deferrals and bounces by reason"))
     s.blocks.append(table(t["remote_relays_in"], caption="remote clients (mail in)"))
     s.blocks.append(table(t["remote_relays_out"], caption="remote relays (mail out)"))
+    s.blocks.append(table(t["backup_queue"], caption="backup MX queueing: mail the backups held for the primary"))
     s.blocks.append(table(t["dkim"], caption="DKIM (dkimproxy)"))
     out.append(s)
 
