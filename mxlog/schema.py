@@ -195,7 +195,8 @@ DERIVED_VIEWS = {
     "greylist_outcomes": (
         "view (0014): one row per greylisted tuple per host, and for host = 'all' (the union over hosts: spamd "
         "syncs its greylist). A tuple is an (ip, MAIL FROM, RCPT TO) from spamd -v `(GREY)` lines; a retry more "
-        "than grey expiry (variable spamd_greyexp_s, default 4 h) after the previous attempt starts a new one",
+        "than grey expiry (variable spamd_greyexp_s, default 4 h) after the previous attempt starts a new one; attempts "
+        "of a connection that got the address trapped (grey.c `Trapping` within 10 min) are not tuples",
         {
             "host": "host, or 'all'", "ip": "client address", "from_token": "MAIL FROM token as sent (attacker text)",
             "to_token": "RCPT TO token as sent (attacker text)", "mail_from": "sender without <>",

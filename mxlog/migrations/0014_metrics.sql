@@ -14,14 +14,19 @@ CREATE MACRO nearest_rank(sorted, p) AS sorted[greatest(1, ceil(p * len(sorted))
 -- one row per greylist tuple outcome, per host and for host = 'all' (the union over hosts: spamd
 -- syncs its greylist, so a tuple first seen on mx2 and retried on mx1 is one tuple). A tuple is a
 -- greylisted (ip, MAIL FROM, RCPT TO) from spamd -v `(GREY)` lines; a retry more than grey expiry
--- after the previous attempt starts a new tuple.
+-- after the previous attempt starts a new tuple. Attempts of a connection that got the address
+-- trapped (grey.c `Trapping <ip>` on that host within 10 minutes after: a RCPT to a spamtrap) are not
+-- tuples: the address is trapped, not greylisted, and every later connection of it is tarpitted.
 CREATE VIEW greylist_outcomes AS
-WITH attempts AS (
-    SELECT host AS scope, host, ip, from_token, to_token, mail_from, rcpt_to, ts FROM spamd_events
-    WHERE event = 'grey' AND ip IS NOT NULL
+WITH grey AS (
+    SELECT g.host, g.ip, g.from_token, g.to_token, g.mail_from, g.rcpt_to, g.ts FROM spamd_events g
+    WHERE g.event = 'grey' AND g.ip IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM spamd_events t WHERE t.event = 'trapped' AND t.host = g.host AND t.ip = g.ip
+                      AND t.ts BETWEEN g.ts AND g.ts + INTERVAL 10 MINUTE)
+), attempts AS (
+    SELECT host AS scope, * FROM grey
     UNION ALL
-    SELECT 'all', host, ip, from_token, to_token, mail_from, rcpt_to, ts FROM spamd_events
-    WHERE event = 'grey' AND ip IS NOT NULL
+    SELECT 'all' AS scope, * FROM grey
 ), segmented AS (
     SELECT *, sum(CASE WHEN prev_ts IS NULL OR epoch(ts) - epoch(prev_ts) > spamd_greyexp_s() THEN 1 ELSE 0 END)
                   OVER (PARTITION BY scope, ip, from_token, to_token ORDER BY ts) AS segment
