@@ -158,3 +158,35 @@ def test_backup_relays_equal_the_truths_backup_queue_stages(sim_db):
     assert all(abs(got[k] - truth[k]) <= 1 for k in truth)
     n, mx = sim_db.execute("SELECT sum(envelopes), max(max_queued_s) FROM backup_queue_stats").fetchone()
     assert n == len(truth) and abs(mx - TRUTH["hop_latency_s"]["backup_queue"]["max"]) <= 1
+
+
+def test_hop_latency_equals_the_truths_stages_when_journeys_are_built(tmp_path):
+    """Runs once mxlog.journeys (the builder) is in the tree. The truth's summary interpolates its
+    percentiles; hop_latency takes nearest ranks (issue 7), so the truth's own stages are ranked the
+    same way here. Log stamps are whole seconds, so each order statistic is within 1 s."""
+    journeys = pytest.importorskip("mxlog.journeys")
+    db = tmp_path / "j.duckdb"
+    api.ingest([SIM / "mx1", SIM / "mx2", SIM / "mx3"], db=db, year=2026, at=dt.datetime(2026, 11, 25, tzinfo=dt.timezone.utc))
+    con = connect(db)
+    if con.execute("SELECT count(*) FROM journeys").fetchone()[0] == 0:
+        journeys.build(con)
+    got = {s: r for s, *r in con.execute(
+        "SELECT stage, n, p50_s, p90_s, p99_s, max_s FROM hop_latency WHERE host = 'all'").fetchall()}
+    con.close()
+
+    def ts(text):
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+    durations = {}
+    for line in (SIM / "truth" / "journeys.jsonl").read_text().splitlines():
+        j = json.loads(line)
+        for s in j["stages"]:
+            durations.setdefault(s["stage"], []).append(ts(s["ts_end"]) - ts(s["ts_start"]))
+        if j["delivered_ts"]:
+            durations.setdefault("end_to_end", []).append(ts(j["delivered_ts"]) - ts(j["first_seen_ts"]))
+    assert set(got) == set(durations)
+    for stage, values in durations.items():
+        n, *pcts = got[stage]
+        assert n == len(values), stage
+        want = [_nearest_rank(values, .5), _nearest_rank(values, .9), _nearest_rank(values, .99), max(values)]
+        assert all(abs(a - b) <= 1 for a, b in zip(pcts, want)), (stage, pcts, want)

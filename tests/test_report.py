@@ -92,18 +92,31 @@ def test_json_numbers_equal_the_sql_views(sim_db, sim_report):
     assert summary["spam"] == truth["spampd"]["spam"] and summary["clean"] == truth["spampd"]["clean"]
 
 
-def test_without_journeys_the_report_says_so(sim_report):
-    data = json.loads((sim_report / "report.json").read_text())
+def test_without_journeys_the_report_says_so(sim_db, tmp_path, monkeypatch):
+    import mxlog.report
+
+    db = tmp_path / "nj.duckdb"
+    shutil.copy(sim_db, db)
+    con = connect(db)
+    con.execute("DELETE FROM hops")
+    con.execute("DELETE FROM journeys")
+    con.close()
+    monkeypatch.setattr(mxlog.report, "build_journeys", lambda con: False)  # as without mxlog.journeys
+    out = tmp_path / "r"
+    assert run("report", "--db", db, "--out", out).exit_code == 0
+    data = json.loads((out / "report.json").read_text())
     assert data["latency"]["available"] is False and data["latency"]["journeys"] == 0
     assert "mxlog.journeys.build() has not filled" in data["latency"]["note"]
-    assert "has not filled the journeys and hops tables" in (sim_report / "report.md").read_text()
-    assert "No hops in the database yet" in (sim_report / "index.html").read_text()
+    assert "has not filled the journeys and hops tables" in (out / "report.md").read_text()
+    assert "No hops in the database yet" in (out / "index.html").read_text()
 
 
 def test_journeys_sections_from_hand_made_journeys_and_hops(sim_db, tmp_path):
     db = tmp_path / "j.duckdb"
     shutil.copy(sim_db, db)
     con = connect(db)
+    con.execute("DELETE FROM hops")  # only the hand-made ones below, whether or not a builder ran
+    con.execute("DELETE FROM journeys")
     t0 = dt.datetime(2026, 11, 24, 8, tzinfo=dt.timezone.utc)
     stages = [("spamd", 3.0, "origin"), ("smtpd_in", 2.0, "tuple"), ("spampd", 1.5, "time-window"), ("lmtp", 0.3, "evpid")]
     for j in range(3):
