@@ -345,5 +345,31 @@ def demo(
     typer.echo(text)
 
 
+# ---------------------------------------------------------------- report (issue 7)
+@app.command()
+def report(
+    db: DbOption = None,
+    day: Annotated[Optional[str], typer.Option(metavar="DAY", help="UTC day YYYY-MM-DD (default: the latest day with data).")] = None,
+    since: Annotated[Optional[str], typer.Option(metavar="DAY", help="First UTC day YYYY-MM-DD of a range.")] = None,
+    until: Annotated[Optional[str], typer.Option(metavar="DAY", help="Last UTC day of a range, inclusive (default: the latest day with data).")] = None,
+    last: Annotated[Optional[str], typer.Option(metavar="N[h|d]", help="The UTC days the last N hours or days touch: 24h, 7d.")] = None,
+    host: Annotated[Optional[list[str]], typer.Option("--host", metavar="HOST", help="Only this host (repeat for several).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Directory to write into (default: reports/<day>).")] = None,
+    formats: Annotated[str, typer.Option("--format", "-f", metavar="FORMATS", help="Comma-separated: html, md, json.")] = "html,md,json",
+):
+    """Write the report (index.html, report.md, report.json) for a day or range from the database."""
+    from mxlog import report as _report
+
+    try:
+        result = _report.write(db, out, _report.parse_formats(formats), day=day, since=since, until=until, last=last,
+                               hosts=host or None)
+    except (MxlogError, Exception) as e:
+        _fail(e)
+    period = result["period"]
+    typer.echo(f"report for {period.label} (UTC), hosts {', '.join(result['data']['hosts']) or 'none'}", err=True)
+    for path in result["files"].values():
+        typer.echo(str(path))
+
+
 def run():  # console script entry point
     app()

@@ -200,6 +200,164 @@ DERIVED_VIEWS = {
             "link": "reply-msgid",
         } | PROVENANCE,
     ),
+    "greylist_outcomes": (
+        "view (0014): one row per greylisted tuple per host, and for host = 'all' (the union over hosts: spamd "
+        "syncs its greylist). A tuple is an (ip, MAIL FROM, RCPT TO) from spamd -v `(GREY)` lines; a retry more "
+        "than grey expiry (variable spamd_greyexp_s, default 4 h) after the previous attempt starts a new one; attempts "
+        "of a connection that got the address trapped (grey.c `Trapping` within 10 min) are not tuples",
+        {
+            "host": "host, or 'all'", "ip": "client address", "from_token": "MAIL FROM token as sent (attacker text)",
+            "to_token": "RCPT TO token as sent (attacker text)", "mail_from": "sender without <>",
+            "rcpt_to": "recipient without <>", "first_seen_ts": "first (GREY) attempt",
+            "last_seen_ts": "last (GREY) attempt", "attempts": "(GREY) attempts",
+            "passing_ts": "first attempt more than passtime (variable spamd_passtime_s, default 120 s, the seed's "
+                          "-G 2:4:864) after the first: the retry that passes",
+            "whitelisted_ts": "grey.c `whitelisting` of the ip at or after passing_ts (on that host; any host for 'all'): "
+                              "the tuple passed",
+            "delivered_ts": "first smtpd envelope with the same client ip, sender and recipient after the first "
+                            "attempt, on any host",
+        },
+    ),
+    "greylist_stats": (
+        "view (0014): greylisting per host and UTC day (tuples by the day of their first attempt), plus host = 'all'",
+        {
+            "host": "host, or 'all' (the union over hosts)", "day": "UTC day",
+            "grey_connections": "spamd connections from addresses on no blacklist (greylisted or trapped)",
+            "black_connections": "spamd connections from blacklisted addresses (tarpitted)",
+            "white_connections": "smtpd sessions from outside addresses without AUTH: whitelisted, straight to smtpd",
+            "tuples": "greylisted tuples (greylist_outcomes)",
+            "tuples_passed": "retried after passtime and then whitelisted",
+            "tuples_never_retried": "exactly one attempt",
+            "tuples_retried_before_passtime_only": "retried, but never after passtime",
+            "tuples_never_passed": "tuples - tuples_passed: mail greylisting stopped (or not yet passed)",
+            "tuples_delivered": "later accepted by smtpd from the same ip, sender and recipient",
+            "whitelisted_ips": "distinct addresses grey.c whitelisted that day",
+            "never_passed_pct": "100 * tuples_never_passed / tuples",
+            "pass_delay_n": "passed tuples with a pass delay (passing_ts - first_seen_ts)",
+            "pass_delay_min_s": "smallest pass delay, seconds",
+            "pass_delay_p25_s": "nearest-rank 25th percentile of the pass delay",
+            "pass_delay_p50_s": "nearest-rank median", "pass_delay_p75_s": "nearest-rank 75th percentile",
+            "pass_delay_p90_s": "nearest-rank 90th percentile", "pass_delay_p95_s": "nearest-rank 95th percentile",
+            "pass_delay_p98_s": "nearest-rank 98th percentile", "pass_delay_p99_s": "nearest-rank 99th percentile",
+            "pass_delay_max_s": "largest pass delay",
+        },
+    ),
+    "blacklist_stats": (
+        "view (0014): tarpitted spamd connections per host (and 'all'), UTC day and blacklist; a connection on "
+        "several lists counts for each",
+        {
+            "host": "host, or 'all'", "day": "UTC day of the connect", "list": "spamd.conf list tag (bgp-spamd, nixspam ...)",
+            "connections": "connections from addresses on the list", "unique_ips": "distinct addresses",
+            "tarpit_seconds": "seconds spamd held them (`disconnected after N seconds`)",
+        },
+    ),
+    "hop_latency": (
+        "view (0014): per host (and 'all'), UTC day and stage, nearest-rank percentiles of hops.duration_s; "
+        "stage 'end_to_end' is journeys.total_latency_s by first_host and the day of first_seen_ts",
+        {
+            "host": "host, or 'all'", "day": "UTC day of the hop's start", "stage": "hops.stage, or end_to_end",
+            "n": "hops with a duration", "p50_s": "nearest-rank median, seconds", "p90_s": "nearest-rank 90th percentile",
+            "p99_s": "nearest-rank 99th percentile", "max_s": "largest",
+        },
+    ),
+    "received_messages": (
+        "view (0014): one row per message that entered the system (from outside, by submission or local enqueue); "
+        "proxy re-injections from loopback are not counted again",
+        {
+            "host": "host", "msgid": "smtpd msgid", "accepted_ts": "when accepted", "size": "bytes",
+            "nrcpt": "recipients", "client_ip": "client address", "local_enqueue": "local enqueue",
+            "auth_user": "authenticated submitter", "mail_from": "envelope sender", "rcpts": "accepted recipients",
+            "origin": "inbound | submission | local",
+        },
+    ),
+    "traffic_daily": (
+        "view (0014): pflogsumm's grand totals per host (and 'all') and UTC day",
+        {
+            "host": "host, or 'all'", "day": "UTC day", "received": "received_messages",
+            "received_bytes": "their bytes", "delivered_local": "mda deliveries Ok (LMTP, mbox ...)",
+            "relayed_out": "mta deliveries Ok to a non-loopback peer (remote MXs; backup MX to primary)",
+            "deferred": "delivery attempts TempFail", "bounced": "delivery attempts PermFail",
+            "rejected": "smtpd failed-command lines with a 4xx/5xx reply (rejected RCPT, AUTH ...)",
+            "senders": "distinct envelope senders", "sender_domains": "distinct sender domains",
+            "recipients": "distinct recipients", "recipient_domains": "distinct recipient domains",
+        },
+    ),
+    "traffic_hourly": (
+        "view (0014): per host and hour, mail in and out and spamd connections",
+        {
+            "host": "host", "hour": "hour (UTC)", "received": "received_messages",
+            "delivered": "final deliveries Ok (mda, or mta to a non-loopback peer)", "deferred": "final TempFail",
+            "bounced": "final PermFail", "spamd_grey": "spamd connections, greylisted", "spamd_black": "spamd connections, tarpitted",
+        },
+    ),
+    "sender_stats": (
+        "view (0014): per host, UTC day and envelope sender of received messages",
+        {"host": "host", "day": "UTC day", "sender": "envelope sender ('' for <>; attacker text)",
+         "domain": "its domain, lower case", "messages": "messages", "bytes": "their bytes"},
+    ),
+    "recipient_stats": (
+        "view (0014): per host, UTC day and recipient of received messages (a message counts for each recipient)",
+        {"host": "host", "day": "UTC day", "recipient": "recipient (attacker text)", "domain": "its domain",
+         "messages": "messages", "bytes": "their bytes"},
+    ),
+    "delivery_problems": (
+        "view (0014): deferrals and bounces per host, UTC day and reason (mail addresses, hex ids and IPv4 addresses masked)",
+        {"host": "host", "day": "UTC day", "agent": "mta | mda", "result": "TempFail | PermFail",
+         "reason": "the status text with mail addresses as <addr>, ids as <id>, IPv4 addresses as <ip> (remote text)", "attempts": "attempts",
+         "envelopes": "distinct envelopes", "recipient_domains": "distinct recipient domains",
+         "first_ts": "first attempt", "last_ts": "last attempt"},
+    ),
+    "remote_relays": (
+        "view (0014): remote peers per host and UTC day: clients that connected to smtpd (in) and servers "
+        "smtpd relayed to (out); loopback (the proxy loops) left out",
+        {"host": "host", "day": "UTC day", "direction": "in | out", "address": "peer address",
+         "name": "in: the client's PTR name; out: relay as logged", "sessions": "in: smtp sessions; out: envelopes",
+         "messages": "in: messages accepted; out: delivery attempts", "ok": "out: attempts Ok",
+         "tempfail": "out: attempts TempFail", "permfail": "out: attempts PermFail"},
+    ),
+    "dkim_stats": (
+        "view (0014): dkimproxy results per host, UTC day, direction, result and signing domain",
+        {"host": "host", "day": "UTC day", "direction": "out (signing) | in (verifying)",
+         "result": "signed | skipped | pass | fail | ...", "signer_domain": "domain of the signer",
+         "messages": "result lines", "errors": "lines with an error"},
+    ),
+    "dovecot_logins": (
+        "view (0014): Dovecot logins per host, UTC day and service",
+        {"host": "host", "day": "UTC day", "service": "imap | pop3 | submission | managesieve ...",
+         "logins": "successful logins", "failed": "login-failed closures", "auth_failed": "passdb failures",
+         "users": "distinct users logged in", "login_ips": "distinct addresses logged in from",
+         "failed_ips": "distinct addresses that failed"},
+    ),
+    "login_failures": (
+        "view (0014): failed logins per host, UTC day, service and source address (Dovecot, smtpd AUTH)",
+        {"host": "host", "day": "UTC day", "service": "dovecot | smtpd", "ip": "source address",
+         "failures": "failed attempts", "users": "distinct user names tried (attacker text)",
+         "first_ts": "first failure", "last_ts": "last failure"},
+    ),
+    "backup_relays": (
+        "view (0014): one row per envelope a backup MX queued and relayed to another of our hosts (the primary), "
+        "found by the msgid the primary's DATA reply named (message_links across hosts)",
+        {"host": "the backup MX", "primary_host": "the host that accepted the relay", "from_msgid": "msgid on the backup",
+         "from_evpid": "envelope on the backup", "to_msgid": "msgid on the primary",
+         "accepted_ts": "when the backup accepted the message", "relayed_ts": "the relay's delivery line (Ok)",
+         "queued_s": "relayed_ts - accepted_ts: time in the backup's queue",
+         "deferred_attempts": "TempFail attempts of the envelope on the backup before (or besides) the relay",
+         "file_id": "files.file_id of the relay line", "line_no": "line_no of the relay line"},
+    ),
+    "backup_queue_stats": (
+        "view (0014): per backup MX, primary and UTC day of the relay: what the backup queued during outages",
+        {"host": "the backup MX", "primary_host": "the primary", "day": "UTC day of the relay",
+         "envelopes": "envelopes relayed", "messages": "messages relayed", "deferred_attempts": "TempFail attempts",
+         "first_accepted_ts": "earliest acceptance on the backup", "last_relayed_ts": "latest relay",
+         "p50_queued_s": "nearest-rank median time in the queue", "p90_queued_s": "nearest-rank 90th percentile",
+         "max_queued_s": "longest"},
+    ),
+    "spam_verdicts": (
+        "view (0014): spampd verdicts per host and UTC day with SpamAssassin score summary",
+        {"host": "host", "day": "UTC day", "verdict": "spam | clean", "messages": "messages scanned",
+         "avg_score": "mean score", "p50_score": "nearest-rank median score", "min_score": "lowest score",
+         "max_score": "highest score", "avg_scan_s": "mean scan time, seconds"},
+    ),
 }
 
 
