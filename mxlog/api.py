@@ -222,6 +222,15 @@ def _demo_facts(con) -> list[str]:
         "string_agg(DISTINCT host, ',') FROM pflog_packets WHERE tcp_flags_text = 'S'"
     )[0]
     out.append(f"pflog ({pf[2]}): {pf[0]} SYNs passed in to smtpd, {pf[1]} passed out to remote MXs")
+    by_status = ", ".join(f"{st} {n:,}" for st, n in one(
+        "SELECT final_status, count(*) FROM journeys GROUP BY 1 ORDER BY 2 DESC, 1"))
+    backup, p50 = one("SELECT count(*) FILTER (via_backup), median(total_latency_s) FILTER (direction = 'inbound') "
+                      "FROM journeys")[0]
+    out.append(f"journeys (one per message and recipient, across hosts): {by_status}; {backup} via a backup MX; "
+               f"inbound median {p50 or 0:.0f} s from first contact to mailbox")
+    by_id, hops = one("SELECT count(*) FILTER (link IN ('origin', 'session', 'evpid', 'reply-msgid', 'message-id', "
+                      "'tuple')), count(*) FROM hops")[0]
+    out.append(f"  {hops:,} hops, {100 * by_id / max(hops, 1):.1f} % linked by ids; try `mxlog trace ADDRESS|MSGID|IP`")
     ok = one("SELECT sum(lines_read) = sum(lines_parsed) + sum(lines_unparsed) FROM files")[0][0]
     out.append(f"lines read = parsed + unparsed: {ok}")
     return out

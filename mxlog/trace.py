@@ -151,11 +151,14 @@ def render_text(journeys: list[dict], total: int, *, raw: bool = True) -> str:
                    + (" via backup MX" if j["via_backup"] else ""))
         facts = [f"client {j['client_ip']}" if j["client_ip"] else "", arrow]
         out.append("  " + "  ".join(f for f in facts if f))
-        more = []
+        ids = []
         if j["message_id"]:
-            more.append(f"message-id {j['message_id']}")
+            ids.append(f"message-id {j['message_id']}")
         if j["msgids"]:
-            more.append("msgids " + " -> ".join(j["msgids"]))
+            ids.append("msgids " + " -> ".join(j["msgids"]))
+        if ids:
+            out.append("  " + "  ".join(ids))
+        more = []
         if j["greylisted"]:
             passed = f"passed after {_dur(j['greylist_delay_s'])}" if j["greylist_delay_s"] is not None else "never passed"
             more.append(f"greylisted {j['grey_attempts']}x, {passed}")

@@ -206,3 +206,20 @@ def test_smtpd_conf_names_the_proxy_stage(sim_db, tmp_path):
     bad.write_text("listen on egress\n")
     r = runner.invoke(app, ["journeys", "--db", str(db), "--smtpd-conf", str(bad)])
     assert r.exit_code == 1 and "no `relay via`" in r.stderr
+
+
+def test_readme_trace_output_is_current(tmp_path):
+    import subprocess
+    import sys
+
+    readme = (ROOT / "README.md").read_text()
+    cmd = "$ mxlog trace --db sim.duckdb '<20261124000501.8323937532@mail1.example.net>'\n"
+    shown = readme.split(cmd, 1)[1].split("```", 1)[0]
+    db = tmp_path / "sim.duckdb"
+    mx = [sys.executable, "-m", "mxlog"]
+    subprocess.run(mx + ["ingest", "samples/sim/mx1", "samples/sim/mx2", "samples/sim/mx3", "--db", str(db),
+                         "--year", "2026", "-q"], cwd=ROOT, check=True)
+    r = subprocess.run(mx + ["trace", "--db", str(db), "<20261124000501.8323937532@mail1.example.net>"],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == shown, "README's trace output is stale: paste the new output"
