@@ -280,6 +280,13 @@ SELECT g.*, r.root
 FROM (SELECT * FROM j_tup WHERE event = 'grey') g
 ASOF JOIN r ON g.mail_from = r.mail_from AND g.rcpt_to = r.rcpt_to AND g.net = r.net AND r.accepted_ts >= g.ts
 WHERE r.accepted_ts - g.ts <= INTERVAL {GREY_REACH}"""),
+        # HELO: spamd's grey.c `new entry` and `Trapping` lines (debug level) name it per tuple
+        ("helo", f"""
+CREATE OR REPLACE TEMP TABLE j_helo AS
+SELECT ip, lower(mail_from) AS mail_from, lower(rcpt_to) AS rcpt_to, any_value(helo) AS helo
+FROM spamd_events
+WHERE event IN ('new-entry', 'trapped') AND helo IS NOT NULL AND ip IS NOT NULL AND {W}
+GROUP BY ALL"""),
         ("whitelisting", f"""
 CREATE OR REPLACE TEMP TABLE j_white AS
 SELECT ip, ts, {_line()} AS line FROM spamd_events WHERE event = 'whitelisted' AND ip IS NOT NULL AND {W}"""),
@@ -532,7 +539,7 @@ agg AS (
 )
 SELECT a.journey_id, a.direction, a.via_backup, h.first_host,
        CASE WHEN a.final_status IN ('delivered', 'bounced', 'deferred', 'expired') THEN h.final_host END AS final_host,
-       a.client_ip, NULL::VARCHAR AS helo, a.auth_user, a.mail_from, a.rcpt_to,
+       a.client_ip, hl.helo, a.auth_user, a.mail_from, a.rcpt_to,
        CASE WHEN a.message_id IS NULL OR a.message_id LIKE '<%' THEN a.message_id ELSE '<' || a.message_id || '>' END AS message_id,
        a.msgids, a.size, a.greylisted, a.grey_attempts, a.grey_first_ts,
        CASE WHEN a.greylisted AND a.final_status <> 'greylisted'
@@ -543,6 +550,7 @@ SELECT a.journey_id, a.direction, a.via_backup, h.first_host,
        epoch(a.delivered_ts) - epoch(h.first_seen_ts) AS total_latency_s, h.n_hops, h.weakest_link
 FROM allj a
 LEFT JOIN j_hagg h ON h.journey_id = a.journey_id
+LEFT JOIN j_helo hl ON hl.ip = a.ip AND hl.mail_from = lower(a.mail_from) AND hl.rcpt_to = lower(a.rcpt_to)
 LEFT JOIN (
     SELECT a2.journey_id, min(w.ts) AS ts
     FROM allj a2 JOIN j_white w ON w.ip = a2.ip AND w.ts >= a2.grey_first_ts
@@ -678,6 +686,6 @@ FROM j_jny SEMI JOIN j_keep USING (journey_id)""")
         raise
     for t in ("j_sess", "j_msg", "j_env", "j_att", "j_edge", "j_path", "j_nd", "j_mta_port", "j_spampd", "j_dkim",
               "j_final", "j_dove", "j_spc", "j_tup", "j_trap", "j_claim", "j_white", "j_rej", "j_rclaim", "j_root",
-              "j_pf", "j_sponly", "j_h", "j_hops", "j_hagg", "j_jny", "j_ports", "j_keep", "j_redo"):
+              "j_pf", "j_sponly", "j_h", "j_hops", "j_hagg", "j_jny", "j_ports", "j_keep", "j_redo", "j_helo"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     return row

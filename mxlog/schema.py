@@ -131,7 +131,7 @@ DERIVED_VIEWS = {
             "first_host": "first host that saw the attempt (spamd or smtpd)",
             "final_host": "host of the last hop (the delivering host)",
             "client_ip": "the sending client's address ('local' for a local enqueue)",
-            "helo": "HELO/EHLO name where spamd logged it", "auth_user": "authenticated submitter",
+            "helo": "HELO/EHLO name where spamd logged it (grey.c `new entry` and `Trapping`, debug level)", "auth_user": "authenticated submitter",
             "mail_from": "envelope sender ('' for <>)", "rcpt_to": "recipient as the client gave it",
             "message_id": "Message-ID header, where spampd, dkimproxy or Dovecot logged it",
             "msgids": "every smtpd msgid of the journey in order, on every host",

@@ -111,6 +111,8 @@ def compare(con, truth_path: Path) -> dict:
                     continue  # smtpd logs a rejected RCPT without the sender; only spamd's tuple has it
                 if _norm(f, b.get(f)) != _norm(f, t.get(f)):
                     problems.append(f)
+            if b.get("helo") is not None and b["helo"] != t.get("helo"):
+                problems.append("helo")  # only spamd's debug lines name it: compared where found
             for f in TIMES:
                 if not _close(b.get(f), t.get(f)):
                     problems.append(f)
