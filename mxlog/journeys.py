@@ -90,16 +90,20 @@ FROM (
 )"""),
         ("envelopes", f"""
 CREATE OR REPLACE TEMP TABLE j_env AS
-SELECT row_number() OVER (ORDER BY host, ts, session, msgid, rcpt_to) AS node, *
+SELECT row_number() OVER () AS node, *
 FROM (
-    SELECT host, session, evpid_msgid AS msgid, evpid, mail_from, rcpt_to, ts, {_line()} AS env_line
-    FROM smtpd_events WHERE event = 'envelope' AND evpid IS NOT NULL AND {W}
-    UNION ALL
-    SELECT host, session, msgid, NULL, mail_from, rcpt_to, ts, {_line()}
-    FROM smtpd_events
-    WHERE event = 'message' AND rcpt_to IS NOT NULL AND msgid IS NOT NULL AND msgid <> '' AND {W}
-)
-QUALIFY row_number() OVER (PARTITION BY host, session, msgid, rcpt_to ORDER BY ts) = 1"""),
+    SELECT host, session, msgid, rcpt_to, arg_min(evpid, ts) AS evpid, arg_min(mail_from, ts) AS mail_from,
+           min(ts) AS ts, arg_min(env_line, ts) AS env_line
+    FROM (
+        SELECT host, session, evpid_msgid AS msgid, evpid, mail_from, rcpt_to, ts, {_line()} AS env_line
+        FROM smtpd_events WHERE event = 'envelope' AND evpid IS NOT NULL AND {W}
+        UNION ALL
+        SELECT host, session, msgid, NULL, mail_from, rcpt_to, ts, {_line()}
+        FROM smtpd_events
+        WHERE event = 'message' AND rcpt_to IS NOT NULL AND msgid IS NOT NULL AND msgid <> '' AND {W}
+    )
+    GROUP BY host, session, msgid, rcpt_to
+)"""),
         # delivery attempts of each accepted recipient: by evpid where the acceptance logged it
         # (6.6 on), else by msgid and recipient, the latest acceptance before the attempt
         ("attempts", f"""
@@ -443,23 +447,19 @@ FROM j_sponly o, unnest(o.conns) AS u(conn) JOIN j_spc s ON s.conn = u.conn"""),
 
 
 _ASSEMBLE = [
-    ("ordered hops", """
-CREATE OR REPLACE TEMP TABLE j_hops AS
-SELECT jid AS journey_id,
-       CAST(row_number() OVER (PARTITION BY jid ORDER BY k, ts_start, ts_end, stage) AS INTEGER) AS seq,
-       stage, host, ts_start, ts_end, epoch(ts_end) - epoch(ts_start) AS duration_s, msgid, evpid, result, link,
-       lines
-FROM j_h"""),
     ("hop summary", """
 CREATE OR REPLACE TEMP TABLE j_hagg AS
-SELECT journey_id, min(ts_start) AS first_seen_ts, arg_min(host, seq) AS first_host, arg_max(host, seq) AS final_host,
+SELECT jid AS journey_id, min(ts_start) AS first_seen_ts,
+       arg_min(host, struct_pack(k := k, s := ts_start, e := ts_end, g := stage)) AS first_host,
+       arg_max(host, struct_pack(k := k, s := ts_start, e := ts_end, g := stage)) AS final_host,
        CAST(count(*) AS INTEGER) AS n_hops,
        arg_max(link, CASE WHEN link = 'unlinked' THEN 3 WHEN link = 'ambiguous' THEN 2 WHEN link = 'time-window' THEN 1 ELSE 0 END)
-           AS weakest_link
-FROM j_hops GROUP BY journey_id"""),
+           AS weakest_link,
+       count(*) FILTER (WHERE link = 'ambiguous') AS ambiguous, count(*) FILTER (WHERE link = 'unlinked') AS unlinked
+FROM j_h GROUP BY jid"""),
     ("journeys", f"""
 CREATE OR REPLACE TEMP TABLE j_jny AS
-WITH n0 AS (SELECT * FROM j_nd WHERE depth = 0),
+WITH n0 AS MATERIALIZED (SELECT * FROM j_nd WHERE depth = 0),
 agg AS (
     SELECT root, list(msgid ORDER BY depth) AS msgids, bool_or(depth > 0 AND prev_host <> host) AS via_backup
     FROM j_nd GROUP BY root
@@ -534,7 +534,7 @@ agg AS (
             GROUP BY u.journey_id
         ) x ON x.journey_id = o.journey_id
     ) o
-), allj AS (
+), allj AS MATERIALIZED (
     SELECT * FROM acc UNION ALL BY NAME SELECT * FROM rej UNION ALL BY NAME SELECT * FROM spo
 )
 SELECT a.journey_id, a.direction, a.via_backup, h.first_host,
@@ -629,7 +629,7 @@ def _build(con, mode, since, lo, watermark, max_file_id, started, t0, proxy_port
         if profile is not None:
             profile[name] = profile.get(name, 0.0) + time.perf_counter() - t
     ambiguous = con.execute(
-        "SELECT count(*) FILTER (WHERE link = 'ambiguous'), count(*) FILTER (WHERE link = 'unlinked') FROM j_hops"
+        "SELECT sum(ambiguous), sum(unlinked) FROM j_hagg"
     ).fetchone()
     con.execute("BEGIN")
     try:
@@ -659,8 +659,13 @@ FROM j_jny SEMI JOIN j_keep USING (journey_id)""")
         n_j = con.execute("SELECT count(*) FROM j_keep").fetchone()[0]
         if profile is not None:
             profile["write journeys"] = time.perf_counter() - t
-        con.execute("INSERT INTO hops BY NAME SELECT h.* FROM j_hops h SEMI JOIN j_keep USING (journey_id)")
-        n_h = con.execute("SELECT count(*) FROM j_hops SEMI JOIN j_keep USING (journey_id)").fetchone()[0]
+        con.execute("""
+INSERT INTO hops BY NAME
+SELECT jid AS journey_id,
+       CAST(row_number() OVER (PARTITION BY jid ORDER BY k, ts_start, ts_end, stage) AS INTEGER) AS seq,
+       stage, host, ts_start, ts_end, epoch(ts_end) - epoch(ts_start) AS duration_s, msgid, evpid, result, link, lines
+FROM j_h WHERE jid IN (SELECT journey_id FROM j_keep)""")
+        n_h = con.execute("SELECT sum(n_hops) FROM j_hagg SEMI JOIN j_keep USING (journey_id)").fetchone()[0] or 0
         if profile is not None:
             profile["write hops"] = time.perf_counter() - t - profile["write journeys"]
         build_id = con.execute("SELECT coalesce(max(build_id), 0) + 1 FROM journey_builds").fetchone()[0]
