@@ -113,6 +113,13 @@ WITH d AS (
            CASE WHEN rcpt IS NULL OR rcpt IN ('', '-') THEN rcpt_to ELSE rcpt END AS rcpt_key,
            result, stat, ts, reply_msgid, relay, {_line()} AS line
     FROM smtpd_events WHERE event = 'delivery' AND subsystem IN ('mta', 'mda') AND {W}
+    UNION ALL
+    -- the queue gives up (`relay: Expire for <evpid>`) or the admin removes it (`Remove`)
+    SELECT host, CASE envelope_type WHEN 'relay' THEN 'mta' ELSE 'mda' END, session, evpid,
+           coalesce(evpid_msgid, substr(evpid, 1, 8)),
+           CASE WHEN rcpt IS NULL OR rcpt IN ('', '-') THEN rcpt_to ELSE rcpt END,
+           CASE event WHEN 'expire' THEN 'Expired' ELSE 'Removed' END, stat, ts, NULL, NULL, {_line()}
+    FROM smtpd_events WHERE subsystem = 'queue' AND event IN ('expire', 'remove') AND evpid IS NOT NULL AND {W}
 ), by_evpid AS (
     SELECT e.node, e.rcpt_to AS rcpt, d.* EXCLUDE (msgid, rcpt_key)
     FROM d JOIN j_env e ON e.host = d.host AND e.evpid = d.evpid
@@ -491,7 +498,8 @@ agg AS (
            CASE WHEN lower(f.result) = 'ok' THEN f.ts END AS delivered_ts,
            CASE WHEN f.node IS NULL THEN 'in_flight'
                 WHEN lower(f.result) = 'ok' THEN 'delivered'
-                WHEN lower(f.result) = 'permfail' AND f.stat ILIKE '%expire%' THEN 'expired'
+                WHEN f.result = 'Expired' OR (lower(f.result) = 'permfail' AND f.stat ILIKE '%expire%') THEN 'expired'
+                WHEN f.result = 'Removed' THEN 'removed'
                 WHEN lower(f.result) = 'permfail' THEN 'bounced'
                 ELSE 'deferred' END AS final_status,
            f.result AS final_result, f.stat AS final_stat, f.relay
@@ -538,7 +546,7 @@ agg AS (
     SELECT * FROM acc UNION ALL BY NAME SELECT * FROM rej UNION ALL BY NAME SELECT * FROM spo
 )
 SELECT a.journey_id, a.direction, a.via_backup, h.first_host,
-       CASE WHEN a.final_status IN ('delivered', 'bounced', 'deferred', 'expired') THEN h.final_host END AS final_host,
+       CASE WHEN a.final_status IN ('delivered', 'bounced', 'deferred', 'expired', 'removed') THEN h.final_host END AS final_host,
        a.client_ip, hl.helo, a.auth_user, a.mail_from, a.rcpt_to,
        CASE WHEN a.message_id IS NULL OR a.message_id LIKE '<%' THEN a.message_id ELSE '<' || a.message_id || '>' END AS message_id,
        a.msgids, a.size, a.greylisted, a.grey_attempts, a.grey_first_ts,

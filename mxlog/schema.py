@@ -145,7 +145,7 @@ DERIVED_VIEWS = {
             "spam_score": "SpamAssassin score", "first_seen_ts": "start of the first hop",
             "accepted_ts": "first `smtp message` of the journey",
             "delivered_ts": "mda delivery Ok (inbound, local) or the remote mta delivery Ok (outbound)",
-            "final_status": "delivered | bounced | deferred | expired | greylisted | tarpitted | trapped | rejected | in_flight",
+            "final_status": "delivered | bounced | deferred | expired | removed (by the admin) | greylisted | tarpitted | trapped | rejected | in_flight",
             "final_result": "result of the last delivery attempt (Ok, TempFail, PermFail, ...)",
             "final_stat": "stat/reply text of the last delivery attempt", "relay": "relay of the last mta attempt",
             "total_latency_s": "delivered_ts - first_seen_ts", "n_hops": "rows in hops",

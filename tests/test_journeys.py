@@ -223,3 +223,29 @@ def test_readme_trace_output_is_current(tmp_path):
                        cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert r.stdout == shown, "README's trace output is stale: paste the new output"
+
+
+EXPIRED = """\
+Nov 20 10:00:00 mx1 smtpd[1]: 1111111111111111 smtp connected address=203.0.113.5 host=client.example
+Nov 20 10:00:01 mx1 smtpd[1]: 1111111111111111 smtp authentication user=alice result=ok
+Nov 20 10:00:02 mx1 smtpd[1]: 1111111111111111 smtp message msgid=9a3b2c1d size=1000 nrcpt=1 proto=ESMTP
+Nov 20 10:00:02 mx1 smtpd[1]: 1111111111111111 smtp envelope evpid=9a3b2c1d00aa11bb from=<alice@example.org> to=<bob@example.net>
+Nov 20 10:00:02 mx1 smtpd[1]: 1111111111111111 smtp disconnected reason=quit
+Nov 20 10:05:00 mx1 smtpd[1]: 2222222222222222 mta delivery evpid=9a3b2c1d00aa11bb from=<alice@example.org> to=<bob@example.net> rcpt=<-> source="192.0.2.10" relay="198.51.100.7 (mx.example.net)" delay=5m result="TempFail" stat="421 4.7.0 try again later"
+Nov 24 10:00:03 mx1 smtpd[1]: relay: Expire for 9a3b2c1d00aa11bb: from=<alice@example.org>, to=<bob@example.net>, rcpt=<->, delay=4d, stat=Envelope expired
+"""
+
+
+def test_an_envelope_the_queue_gave_up_on_is_expired(tmp_path):
+    log = tmp_path / "maillog"
+    log.write_text(EXPIRED)
+    db = tmp_path / "x.duckdb"
+    report = api.ingest([log], db=db, year=2026)
+    assert report.totals()["lines_unparsed"] == 0
+    con = duckdb.connect(str(db), read_only=True)
+    (status, direction, result, n) = con.execute(
+        "SELECT final_status, direction, final_result, n_hops FROM journeys").fetchone()
+    stages = con.execute("SELECT stage, result, duration_s FROM hops ORDER BY seq").fetchall()
+    con.close()
+    assert (status, direction, result) == ("expired", "outbound", "Expired")
+    assert stages[-1][:2] == ("mta_out", "Expired") and stages[-1][2] == 4 * 86400 + 1  # every retry inside
