@@ -8,9 +8,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import polars as pl
-
-from mxlog import ingest as _ingest
 from mxlog.errors import MxlogError, NoInput
 from mxlog.store import connect
 from mxlog.templates import template_sql
@@ -26,6 +23,7 @@ def ingest(
     with journeys=False). `at`: snapshot time of spamdb dumps (datetime or epoch seconds; default
     each file's mtime). `smtpd_conf`: the site's smtpd.conf, to know which relay port is which
     content filter (remembered in the database)."""
+    from mxlog import ingest as _ingest
     from mxlog import journeys as _journeys
     from mxlog import smtpdconf
 
@@ -93,6 +91,9 @@ class CheckResult:
 
 def check(path, *, host=None, year=None, tz="UTC") -> CheckResult:
     """Parse a file without a database: per-pattern counts and the lines that did not parse."""
+    import polars as pl
+
+    from mxlog import ingest as _ingest
     from mxlog.engine import Engine
     from parsers.syslog import FrameState
 
