@@ -147,15 +147,17 @@ WHERE a.agent = 'mta' AND a.reply_msgid IS NOT NULL AND lower(a.result) = 'ok'
 QUALIFY row_number() OVER (PARTITION BY a.node ORDER BY a.ts, abs(epoch(m.accepted_ts) - epoch(a.ts))) = 1"""),
         ("paths", """
 CREATE OR REPLACE TEMP TABLE j_path AS
-WITH RECURSIVE p(root, depth, node) AS (
-    SELECT node, 0, node FROM j_env WHERE node NOT IN (SELECT dst FROM j_edge)
+WITH RECURSIVE p(root, depth, node, host, msgids, via_backup) AS (
+    SELECT node, 0, node, host, [msgid], false FROM j_env WHERE node NOT IN (SELECT dst FROM j_edge)
     UNION ALL
-    SELECT p.root, p.depth + 1, e.dst FROM p JOIN j_edge e ON e.src = p.node WHERE p.depth < 16
+    SELECT p.root, p.depth + 1, e.dst, e.dst_host, list_append(p.msgids, n.msgid), p.via_backup OR e.dst_host <> p.host
+    FROM p JOIN j_edge e ON e.src = p.node JOIN j_env n ON n.node = e.dst
+    WHERE p.depth < 16
 )
 SELECT * FROM p"""),
         ("nodes", """
 CREATE OR REPLACE TEMP TABLE j_nd AS
-SELECT p.root, p.depth, p.node, e.host, e.msgid, e.evpid, e.mail_from, e.rcpt_to, e.env_line,
+SELECT p.root, p.depth, p.node, p.msgids, p.via_backup, e.host, e.msgid, e.evpid, e.mail_from, e.rcpt_to, e.env_line,
        m.accepted_ts, m.size, m.session, m.msg_line, m.prev_end,
        s.connected_ts, s.client_ip, s.local_enqueue, s.auth_user, s.conn_line,
        ein.relay_ts AS in_relay_ts, ein.relay_session AS in_relay_session, ein.relay_line AS in_relay_line,
@@ -468,8 +470,8 @@ FROM j_h GROUP BY jid"""),
 CREATE OR REPLACE TEMP TABLE j_jny AS
 WITH n0 AS MATERIALIZED (SELECT * FROM j_nd WHERE depth = 0),
 agg AS (
-    SELECT root, list(msgid ORDER BY depth) AS msgids, bool_or(depth > 0 AND prev_host <> host) AS via_backup
-    FROM j_nd GROUP BY root
+    -- the path carries them: the last node of a journey has its msgids and whether it crossed hosts
+    SELECT root, msgids, via_backup FROM j_nd WHERE is_last
 ), sp AS (
     SELECT n.root, any_value(s.verdict) AS verdict, any_value(s.score) AS score, any_value(s.message_id) AS mid
     FROM j_spampd s JOIN j_nd n ON n.node = s.node GROUP BY n.root
