@@ -144,7 +144,7 @@ JOIN j_msg m
  AND m.accepted_ts BETWEEN a.ts - INTERVAL 1 DAY AND a.ts + INTERVAL 5 MINUTE
 JOIN j_env e2 ON e2.host = m.host AND e2.session = m.session AND e2.msgid = m.msgid AND e2.rcpt_to = a.rcpt
 WHERE a.agent = 'mta' AND a.reply_msgid IS NOT NULL AND lower(a.result) = 'ok'
-QUALIFY row_number() OVER (PARTITION BY a.node ORDER BY a.ts, abs(epoch(m.accepted_ts) - epoch(a.ts))) = 1"""),
+QUALIFY row_number() OVER (PARTITION BY a.node ORDER BY a.ts, abs(epoch(m.accepted_ts) - epoch(a.ts)), e2.host, e2.session) = 1"""),
         ("paths", """
 CREATE OR REPLACE TEMP TABLE j_path AS
 WITH RECURSIVE p(root, depth, node, host, msgids, via_backup) AS (
@@ -206,7 +206,7 @@ WITH w AS (
 )
 SELECT *, count(*) OVER (PARTITION BY node, began, size_diff) AS tied
 FROM c
-QUALIFY row_number() OVER (PARTITION BY node ORDER BY began DESC, size_diff, dt) = 1"""),
+QUALIFY row_number() OVER (PARTITION BY node ORDER BY began DESC, size_diff, dt, line.file_id, line.line_no) = 1"""),
         ("dkimproxy", f"""
 CREATE OR REPLACE TEMP TABLE j_dkim AS
 WITH w AS (
@@ -223,7 +223,7 @@ WITH w AS (
 )
 SELECT w.node, k.ts, k.result, k.message_id, {_line('k')} AS line, count(*) OVER (PARTITION BY w.node) AS tied
 FROM w JOIN k ON k.host = w.host AND k.who = w.prev_from AND k.b = w.b AND k.ts BETWEEN w.lo AND w.hi
-QUALIFY row_number() OVER (PARTITION BY w.node ORDER BY abs(epoch(k.ts) - epoch(w.in_relay_ts))) = 1"""),
+QUALIFY row_number() OVER (PARTITION BY w.node ORDER BY abs(epoch(k.ts) - epoch(w.in_relay_ts)), k.file_id, k.line_no) = 1"""),
         # ------------------------------------------------------------------ final delivery
         ("final", """
 CREATE OR REPLACE TEMP TABLE j_final AS
@@ -249,7 +249,7 @@ SELECT w.node, v.message_id, {_line('v')} AS line
 FROM w JOIN v ON v.host = w.host AND v.local = w.local AND v.b = w.b
  AND v.ts BETWEEN w.ts - INTERVAL 30 SECOND AND w.ts + INTERVAL 1 SECOND
  AND (v.who = w.rcpt OR v.who NOT LIKE '%@%')
-QUALIFY row_number() OVER (PARTITION BY w.node ORDER BY abs(epoch(v.ts) - epoch(w.ts))) = 1"""),
+QUALIFY row_number() OVER (PARTITION BY w.node ORDER BY abs(epoch(v.ts) - epoch(w.ts)), v.file_id, v.line_no) = 1"""),
         # ------------------------------------------------------------------ spamd
         ("spamd connections", f"""
 CREATE OR REPLACE TEMP TABLE j_spc AS
@@ -261,7 +261,7 @@ WITH conn AS (
            ts - to_seconds(coalesce(tarpit_s, 0)) + INTERVAL 1 SECOND AS started_by
     FROM spamd_events WHERE event = 'disconnected' AND ip IS NOT NULL AND {W}
 )
-SELECT row_number() OVER (ORDER BY d.host, d.ts, d.ip) AS conn, d.host, d.ip,
+SELECT row_number() OVER (ORDER BY d.host, d.ts, d.ip, d.line.file_id, d.line.line_no) AS conn, d.host, d.ip,
        coalesce(c.ts, d.ts - to_seconds(coalesce(d.tarpit_s, 0))) AS connected_ts, d.ts AS disconnected_ts,
        coalesce(c.lists, d.lists) AS lists, list_filter([c.line, d.line], lambda x: x IS NOT NULL) AS lines
 FROM disc d
@@ -342,7 +342,7 @@ JOIN (SELECT *, {_bucket("ts")} AS b FROM pflog_packets
  AND p.ts >= o.connected_ts - INTERVAL 1 SECOND AND p.ts < o.connected_ts + INTERVAL 1 SECOND
 -- syslog truncates the connect line to its second and the SYN comes a round trip before it:
 -- the SYN closest to the middle of that second
-QUALIFY row_number() OVER (PARTITION BY o.jid ORDER BY abs(epoch(p.ts) - epoch(o.connected_ts) - 0.5)) = 1"""),
+QUALIFY row_number() OVER (PARTITION BY o.jid ORDER BY abs(epoch(p.ts) - epoch(o.connected_ts) - 0.5), p.file_id, p.packet_no) = 1"""),
         # ------------------------------------------------------------------ spamd-only journeys
         ("spamd-only journeys", f"""
 CREATE OR REPLACE TEMP TABLE j_sponly AS
