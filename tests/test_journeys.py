@@ -249,3 +249,14 @@ def test_an_envelope_the_queue_gave_up_on_is_expired(tmp_path):
     con.close()
     assert (status, direction, result) == ("expired", "outbound", "Expired")
     assert stages[-1][:2] == ("mta_out", "Expired") and stages[-1][2] == 4 * 86400 + 1  # every retry inside
+
+
+def test_two_builds_of_the_same_data_are_identical(sim_db, tmp_path):
+    db = tmp_path / "twice.duckdb"
+    shutil.copy(sim_db[0], db)
+    con = store.connect(db)
+    first = con.execute("SELECT * FROM hops ORDER BY journey_id, seq").fetchall()
+    journeys.build(con, full=True)
+    again = con.execute("SELECT * FROM hops ORDER BY journey_id, seq").fetchall()
+    con.close()
+    assert first == again
