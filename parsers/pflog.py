@@ -536,6 +536,13 @@ def _ip_text(key: bytes) -> str | None:
 
 def _addresses(pk: _Packets, rel4, rel6, is4: np.ndarray, is6: np.ndarray) -> pa.Array:
     """Address text typed per row: IPv4 dotted quad, IPv6 RFC 5952 (inet_ntop, as tcpdump)."""
+    if not is6.any():  # IPv4 only: hash the 4 bytes as one integer, not 17-byte keys
+        valid = is4
+        quad = pk.get(">u4", rel4)
+        encoded = pc.dictionary_encode(pa.array(quad, pa.uint32(), mask=None if valid.all() else ~valid))
+        texts = pa.array([socket.inet_ntop(socket.AF_INET, v.to_bytes(4, "big"))
+                          for v in encoded.dictionary.to_pylist()], pa.string())
+        return pc.take(texts, encoded.indices)
     keys = np.empty((pk.rows, 17), np.uint8)
     keys[:, 0] = np.where(is4, 4, np.where(is6, 6, 0))
     keys[:, 1:] = pk.raw(rel6, 16) if is6.any() else 0
