@@ -73,9 +73,9 @@ class CompiledParser:
     def parse(self, rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         """rows: line_no, rep, ts, host, pid, msg (+ anything). Returns (events, misses)."""
         parser = self.parser
-        # carry only what an event row needs (and the row's index, to sort the events back
-        # into line order and to fetch the few misses' other columns): every partition and
-        # filter below then moves these columns, not the raw line and the framing columns
+        # carry only what an event row needs (and the row's index, to fetch the few misses'
+        # other columns): every partition, filter and the final sort then move these columns,
+        # not the raw line and the framing columns
         full = rows
         rows = rows.select(
             pl.int_range(pl.len(), dtype=pl.UInt32).alias(ROW), "line_no", "rep", "ts", "host", "pid", "msg",
@@ -99,8 +99,7 @@ class CompiledParser:
                 part = part.filter(~hit)
             if not part.is_empty():
                 misses.append(part[ROW])
-        # rows are in (line_no, rep) order, so their index orders the events the same way
-        events = pl.concat(out, how="vertical").sort(ROW).drop(ROW) if out else self.empty()
+        events = pl.concat(out, how="vertical").sort("line_no", "rep") if out else self.empty()
         miss = full[pl.concat(misses).sort()] if misses else full.clear()
         return events, miss
 
@@ -119,7 +118,7 @@ class CompiledParser:
                 exprs.append(convert(pl.col("f_" + name), self.parser.field(name).convert).cast(dtype).alias(name))
             else:
                 exprs.append(pl.lit(None, dtype).alias(name))
-        typed = matched.select(*exprs, ROW)
+        typed = matched.select(exprs)
         for d in self.parser.derived:
             typed = typed.with_columns(pl.col(d.source).str.extract(d.regex, 1).alias(d.name))
         return typed
