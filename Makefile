@@ -20,7 +20,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 # The targets of issue 8 (ingest, pflog) beside their references, one table in BENCHMARKS.md;
-# exits 1 when a target is missed by more than the measured noise. 12 minutes on this (loaded) machine.
+# exits 1 when a target is missed by more than the measured noise. 13 minutes on this (loaded) machine.
 bench: $(STAMP)
 	$(BIN)/python bench/run.py --mb 1024 --runs 3 --packets 1000000 --write
 
