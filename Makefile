@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench lock clean
+.PHONY: demo test bench bench-approaches lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,10 +19,14 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# The targets of issue 8 (ingest, pflog) beside their references, one table in BENCHMARKS.md;
+# exits 1 when a target is missed by more than the measured noise. 13 minutes on this (loaded) machine.
 bench: $(STAMP)
-	$(BIN)/python bench/run.py --mb 1024 --runs 3 --write
+	$(BIN)/python bench/run.py --mb 1024 --runs 3 --packets 1000000 --write
+
+# Why the engine is built as it is (not a target; a few minutes).
+bench-approaches: $(STAMP)
 	$(BIN)/python bench/approaches.py --lines 1000000 --runs 3 --write
-	$(BIN)/python bench/pflog.py --packets 1000000 --runs 3 --write
 
 # Re-lock after changing dependencies: resolves the newest allowed versions into constraints.txt.
 lock:

@@ -8,11 +8,11 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ROOT / "BENCHMARKS.md"
 
 
-def write_section(begin: str, end: str, text: str, heading: str = "") -> None:
-    """Replace the text between the `begin` and `end` markers of BENCHMARKS.md (appending
-    the section under `heading` when the markers are not there yet)."""
-    doc = BENCHMARKS.read_text()
+def write_section(begin: str, end: str, text: str, heading: str = "", path: Path = BENCHMARKS) -> None:
+    """Replace the text between the `begin` and `end` markers of BENCHMARKS.md (or `path`),
+    appending the section under `heading` when the markers are not there yet."""
+    doc = path.read_text() if path.exists() else ""
     if begin not in doc:
         doc += f"\n{heading}\n\n{begin}\n{end}\n"
     start, stop = doc.index(begin), doc.index(end) + len(end)
-    BENCHMARKS.write_text(doc[:start] + text + doc[stop:])
+    path.write_text(doc[:start] + text + doc[stop:])

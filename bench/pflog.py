@@ -36,38 +36,47 @@ def make_capture(packets: int) -> bytes:
     return header + body * reps + b"".join(records[:rest])
 
 
+def measure(packets: int, runs: int, scapy_packets: int = 20_000) -> dict:
+    """Decode a capture of `packets` records `runs` times, and scapy on `scapy_packets`."""
+    from parsers.pflog import decode
+
+    data = make_capture(packets)
+    times, cpu = [], []
+    for _ in range(runs):
+        t, c = time.perf_counter(), time.process_time()
+        df, problems = decode(data)
+        times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+        assert df.height == packets and not problems, problems
+    del df
+
+    import scapy.layers.pflog  # noqa: F401  (registers DLT 117)
+    from scapy.utils import PcapReader
+
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="mxlog-bench-") as tmp:
+        sample = Path(tmp) / "pflog-scapy.pcap"
+        sample.write_bytes(make_capture(scapy_packets))
+        t = time.perf_counter()
+        with PcapReader(str(sample)) as r:
+            n = sum(1 for _ in r)
+        scapy_s = time.perf_counter() - t
+    return {"times": times, "cpu": cpu, "mb": len(data) / 1e6, "scapy_n": n, "scapy_s": scapy_s,
+            "scapy_pps": n / scapy_s}
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--packets", type=int, default=1_000_000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--write", action="store_true")
     a = ap.parse_args(argv)
-    from parsers.pflog import decode
-
-    data = make_capture(a.packets)
-    times = []
-    for _ in range(a.runs):
-        t = time.perf_counter()
-        df, problems = decode(data)
-        times.append(time.perf_counter() - t)
-        assert df.height == a.packets and not problems
-    ours = statistics.median(times)
-
-    import scapy.layers.pflog  # noqa: F401  (registers DLT 117)
-    from scapy.utils import PcapReader
-
-    data_dir = ROOT / "bench" / "data"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    sample = data_dir / "pflog-scapy.pcap"
-    sample.write_bytes(make_capture(20_000))
-    t = time.perf_counter()
-    with PcapReader(str(sample)) as r:
-        n = sum(1 for _ in r)
-    scapy_s = time.perf_counter() - t
-    sample.unlink()
+    m = measure(a.packets, a.runs)
+    ours, n, scapy_s = statistics.median(m["times"]), m["scapy_n"], m["scapy_s"]
     out = [
         BEGIN,
-        f"{a.packets:,} packets ({len(data) / 1e6:,.0f} MB), median of {a.runs} runs:",
+        f"{a.packets:,} packets ({m['mb']:,.0f} MB), median of {a.runs} runs:",
         "",
         "| decoder | packets | s | packets/s | ratio |",
         "|---|---:|---:|---:|---:|",

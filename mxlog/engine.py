@@ -19,6 +19,7 @@ from parsers.base import COMMON_COLUMNS, Parser
 from parsers.syslog import NO_HEADER, OK, REPEAT, FrameState, frame, frame_plain, sanitize
 
 MATCH_GROUP = "mxlog_matched"
+ROW = "_mxlog_row"  # a row's index in the rows a parser was given
 
 # reasons a line lands in `unparsed`
 NO_SYSLOG_HEADER = "no-syslog-header"
@@ -72,7 +73,14 @@ class CompiledParser:
     def parse(self, rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         """rows: line_no, rep, ts, host, pid, msg (+ anything). Returns (events, misses)."""
         parser = self.parser
-        rows = rows.with_columns(pl.col("msg").str.extract(parser.router, 1).alias("_route"))
+        # carry only what an event row needs (and the row's index, to fetch the few misses'
+        # other columns): every partition, filter and the final sort then move these columns,
+        # not the raw line and the framing columns
+        full = rows
+        rows = rows.select(
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias(ROW), "line_no", "rep", "ts", "host", "pid", "msg",
+            pl.col("msg").str.extract(parser.router, 1).alias("_route"),
+        )
         parts = rows.partition_by("_route", as_dict=True, include_key=True)
         out, misses = [], []
         for (route,), part in parts.items():
@@ -90,10 +98,10 @@ class CompiledParser:
                 out.append(self._typed(matched, p))
                 part = part.filter(~hit)
             if not part.is_empty():
-                misses.append(part)
-        events = pl.concat(out, how="vertical") if out else self.empty()
-        miss = pl.concat(misses, how="vertical") if misses else rows.clear()
-        return events.sort("line_no", "rep"), miss
+                misses.append(part[ROW])
+        events = pl.concat(out, how="vertical").sort("line_no", "rep") if out else self.empty()
+        miss = full[pl.concat(misses).sort()] if misses else full.clear()
+        return events, miss
 
     def _typed(self, matched: pl.DataFrame, pattern) -> pl.DataFrame:
         exprs = []

@@ -37,6 +37,7 @@ OK, NO_HEADER, REPEAT = 0, 1, 2
 _REPEAT = b"last message repeated "
 _REPEAT_DASH = b"--- last message repeated "
 PAD = 64  # bytes of zero padding so fixed-offset gathers never read past the buffer
+HEAD = 32  # bytes of each line's start read at fixed offsets (timestamps end by byte 26)
 
 
 @dataclass
@@ -81,8 +82,9 @@ def infer_year(month: int, day: int, mtime: float | None) -> int:
     return year
 
 
-def _digits2(buf: np.ndarray, pos: np.ndarray) -> np.ndarray:
-    return (buf[pos].astype(np.int64) - 48) * 10 + (buf[pos + 1].astype(np.int64) - 48)
+def _digits2(head: np.ndarray, k: int) -> np.ndarray:
+    """The two decimal digits at byte k of every line (columns of the line-head matrix)."""
+    return (head[:, k].astype(np.int64) - 48) * 10 + (head[:, k + 1].astype(np.int64) - 48)
 
 
 def _is_digit(a: np.ndarray) -> np.ndarray:
@@ -101,6 +103,36 @@ def _localize(local_us: np.ndarray, tz: str) -> np.ndarray:
     return utc.tz_convert("UTC").tz_localize(None).asi8 // (1000 if utc.unit == "ns" else 1)
 
 
+_WINDOW = 32  # bytes looked at after each position before falling back to a whole-chunk scan
+
+
+def _next_byte(buf: np.ndarray, n_bytes: int, pos: np.ndarray, byte: int, scans: dict,
+               until: np.ndarray | None = None) -> np.ndarray:
+    """Offset of the first `byte` at or after each `pos` in the chunk (lines included), else
+    n_bytes + 1; a `pos` past n_bytes is returned as it is. The same as a search in the
+    sorted offsets of every `byte` of the chunk, without scanning the chunk: each position's
+    next _WINDOW bytes are gathered as 8-byte words (a cache-friendly row gather), and only
+    positions with no `byte` in their window use the whole-chunk offsets (`scans`, made once).
+    With `until`, a position whose window covers [pos, until) without a `byte` gets
+    n_bytes + 1: for callers that only ask whether the byte comes before `until`."""
+    p = np.minimum(pos, n_bytes)
+    words = np.ndarray((len(buf) - _WINDOW + 1, _WINDOW // 8), np.uint64, buf, 0, (1, 8))
+    hit = words[p].view(np.uint8) == byte  # (n, _WINDOW); the zero padding never matches
+    first = hit.argmax(axis=1)
+    found = hit.any(axis=1)
+    out = np.where(found, p + first, n_bytes + 1)
+    missing = ~found & (pos <= n_bytes)
+    if until is not None:
+        missing &= until - p > _WINDOW
+    far = np.flatnonzero(missing)
+    if len(far):
+        if byte not in scans:
+            scans[byte] = np.append(np.flatnonzero(buf[:n_bytes] == byte), [n_bytes + 1])
+        every = scans[byte]
+        out[far] = every[np.searchsorted(every, pos[far])]
+    return np.where(pos > n_bytes, pos, out)
+
+
 def frame(chunk: bytes, state: FrameState) -> pl.DataFrame:
     """Frame a chunk of whole lines (it must end with b'\\n'). Advances `state`."""
     n_bytes = len(chunk)
@@ -115,25 +147,28 @@ def frame(chunk: bytes, state: FrameState) -> pl.DataFrame:
     length = ends - starts
 
     # --- timestamp -------------------------------------------------------------------
-    b0 = buf[starts]
+    # the first HEAD bytes of every line, gathered once as 8-byte words: each fixed-offset
+    # test below reads a column of this matrix instead of gathering from the whole chunk
+    head = np.ndarray((len(buf) - HEAD + 1, HEAD // 8), np.uint64, buf, 0, (1, 8))[starts].view(np.uint8)
+    b0 = head[:, 0]
     bsd = (
-        (b0 >= 65) & (b0 <= 90) & (buf[starts + 3] == 32) & (buf[starts + 6] == 32)
-        & (buf[starts + 9] == 58) & (buf[starts + 12] == 58) & (buf[starts + 15] == 32)
-        & _is_digit(buf[starts + 5]) & _is_digit(buf[starts + 7]) & _is_digit(buf[starts + 8])
-        & _is_digit(buf[starts + 10]) & _is_digit(buf[starts + 11])
-        & _is_digit(buf[starts + 13]) & _is_digit(buf[starts + 14])
-        & ((buf[starts + 4] == 32) | _is_digit(buf[starts + 4]))
+        (b0 >= 65) & (b0 <= 90) & (head[:, 3] == 32) & (head[:, 6] == 32)
+        & (head[:, 9] == 58) & (head[:, 12] == 58) & (head[:, 15] == 32)
+        & _is_digit(head[:, 5]) & _is_digit(head[:, 7]) & _is_digit(head[:, 8])
+        & _is_digit(head[:, 10]) & _is_digit(head[:, 11])
+        & _is_digit(head[:, 13]) & _is_digit(head[:, 14])
+        & ((head[:, 4] == 32) | _is_digit(head[:, 4]))
         & (length > 16)
     )
     iso_date = (
-        _is_digit(b0) & (buf[starts + 4] == 45) & (buf[starts + 7] == 45)
-        & (buf[starts + 13] == 58) & (buf[starts + 16] == 58) & (length > 20)
+        _is_digit(b0) & (head[:, 4] == 45) & (head[:, 7] == 45)
+        & (head[:, 13] == 58) & (head[:, 16] == 58) & (length > 20)
     )
-    iso = iso_date & (buf[starts + 10] == 84)
+    iso = iso_date & (head[:, 10] == 84)
     # `2013-08-11 03:56:40 name: ...` (Dovecot log_path with a date format): wall clock, --tz
-    iso_space = iso_date & (buf[starts + 10] == 32) & (buf[starts + 19] == 32) & _is_digit(buf[starts + 18])
+    iso_space = iso_date & (head[:, 10] == 32) & (head[:, 19] == 32) & _is_digit(head[:, 18])
     # daemontools multilog: `@400000004c91b044077a9e94 name: ...` (TAI64N label, then a space)
-    tai = (b0 == 64) & (buf[starts + 25] == 32) & (length > 27)
+    tai = (b0 == 64) & (head[:, 25] == 32) & (length > 27)
     tai_idx = tai_nib = None
     if tai.any():  # the 24 hex digits, decoded once: here to validate, below for the time
         tai_idx = np.flatnonzero(tai)
@@ -142,21 +177,21 @@ def frame(chunk: bytes, state: FrameState) -> pl.DataFrame:
         ok = ((tai_nib >= 0) & (tai_nib <= 15)).all(axis=1)
         tai[tai_idx[~ok]] = False
         tai_idx, tai_nib = tai_idx[ok], tai_nib[ok]
-    code = (buf[starts].astype(np.int64) << 16) | (buf[starts + 1].astype(np.int64) << 8) | buf[starts + 2]
+    code = (head[:, 0].astype(np.int64) << 16) | (head[:, 1].astype(np.int64) << 8) | head[:, 2]
     pos = np.clip(np.searchsorted(_MONTH_SORTED, code), 0, 11)
     bsd &= _MONTH_SORTED[pos] == code
     month = _MONTH_ORDER[pos] + 1
 
-    spaces = np.flatnonzero(buf[:n_bytes] == 32)
-    spaces = np.append(spaces, [n_bytes + 1, n_bytes + 2, n_bytes + 3])
+    scans: dict = {}  # whole-chunk byte scans, made only for the rare far-away byte
     # first space at/after the start of the host field
     host_from = np.where(bsd, starts + 16, np.where(iso_space, starts + 20, np.where(tai, starts + 26, starts)))
-    i_host = np.searchsorted(spaces, host_from)
+    first_space = _next_byte(buf, n_bytes, host_from, 32, scans)
+    ts_end = first_space  # an ISO stamp ends at the first space of its line
     if iso.any():  # ISO: the host starts after the timestamp's own space
-        i_host = np.where(iso, i_host + 1, i_host)
-        host_from = np.where(iso, spaces[i_host - 1] + 1, host_from)
-    host_end = spaces[i_host]
-    ident_end = spaces[i_host + 1]
+        host_from = np.where(iso, first_space + 1, host_from)
+        first_space = np.where(iso, _next_byte(buf, n_bytes, host_from, 32, scans), first_space)
+    host_end = first_space
+    ident_end = _next_byte(buf, n_bytes, host_end + 1, 32, scans)
     header = (bsd | iso | iso_space | tai) & (host_end < ends) & (host_end > host_from)
     host_from = np.where(header, host_from, starts)
     host_end = np.where(header, host_end, starts)
@@ -167,9 +202,8 @@ def frame(chunk: bytes, state: FrameState) -> pl.DataFrame:
     # a '(' in that token is a Dovecot log_path process prefix (`auth-worker(22401): Info:`,
     # `lmtp(123, bob): Info:`), never a hostname: the program is the name before '(' and the
     # message keeps the whole prefix, as it does in Dovecot's syslog lines
-    parens = np.append(np.flatnonzero(buf[:n_bytes] == 40), [n_bytes + 1])
-    procish = header & (parens[np.searchsorted(parens, host_from)] < host_end)
-    paren_at = parens[np.searchsorted(parens, host_from)]
+    paren_at = _next_byte(buf, n_bytes, host_from, 40, scans, until=host_end)  # used only if < host_end
+    procish = header & (paren_at < host_end)
     hostless |= procish
     ident_start = np.where(hostless, host_from, host_end + 1)
     ident_end = np.where(hostless, host_end, ident_end)
@@ -203,8 +237,7 @@ def frame(chunk: bytes, state: FrameState) -> pl.DataFrame:
     ident_ok = header & ~repeat & (
         ((ident_end > ident_start) & (buf[np.maximum(ident_end - 1, 0)] == 58)) | procish
     )
-    brackets = np.append(np.flatnonzero(buf[:n_bytes] == 91), [n_bytes + 1])
-    lb = brackets[np.searchsorted(brackets, ident_start)]
+    lb = _next_byte(buf, n_bytes, ident_start, 91, scans, until=ident_end)  # used only if < ident_end - 2
     has_pid = ident_ok & ~procish & (lb < ident_end - 2) & (buf[np.maximum(ident_end - 2, 0)] == 93)
     prog_end = np.where(procish, paren_at, np.where(has_pid, lb, ident_end - 1))
     msg_start = np.minimum(np.where(procish, host_from, np.where(ident_ok, ident_end + 1, ident_start)), ends)
@@ -212,17 +245,17 @@ def frame(chunk: bytes, state: FrameState) -> pl.DataFrame:
     # --- times ------------------------------------------------------------------------
     ts = np.zeros(n, dtype=np.int64)
     if bsd.any():
-        day = np.where(buf[starts + 4] == 32, buf[starts + 5].astype(np.int64) - 48, _digits2(buf, starts + 4))
-        secs = _digits2(buf, starts + 7) * 3600 + _digits2(buf, starts + 10) * 60 + _digits2(buf, starts + 13)
+        day = np.where(head[:, 4] == 32, head[:, 5].astype(np.int64) - 48, _digits2(head, 4))
+        secs = _digits2(head, 7) * 3600 + _digits2(head, 10) * 60 + _digits2(head, 13)
         years = _assign_years(month, day, bsd, state)
         days = _epoch_days(years) + _days_before_month(years, month) + day - 1
         local_us = (days * 86400 + secs) * 1_000_000
         ts = np.where(bsd, _localize(np.where(bsd, local_us, 0), state.tz), ts)
     if iso_space.any():
-        year = _digits2(buf, starts) * 100 + _digits2(buf, starts + 2)
-        mon = np.clip(_digits2(buf, starts + 5), 1, 12)
-        day = _digits2(buf, starts + 8)
-        secs = _digits2(buf, starts + 11) * 3600 + _digits2(buf, starts + 14) * 60 + _digits2(buf, starts + 17)
+        year = _digits2(head, 0) * 100 + _digits2(head, 2)
+        mon = np.clip(_digits2(head, 5), 1, 12)
+        day = _digits2(head, 8)
+        secs = _digits2(head, 11) * 3600 + _digits2(head, 14) * 60 + _digits2(head, 17)
         days = _epoch_days(year) + _days_before_month(year, mon) + day - 1
         local_us = np.where(iso_space, (days * 86400 + secs) * 1_000_000, 0)
         ts = np.where(iso_space, _localize(local_us, state.tz), ts)
@@ -239,7 +272,7 @@ def frame(chunk: bytes, state: FrameState) -> pl.DataFrame:
     state.line_no += n
     line_no = np.arange(state.line_no - n + 1, state.line_no + 1, dtype=np.int64)
 
-    ts_len = np.where(iso, spaces[np.searchsorted(spaces, starts)] - starts, 0)
+    ts_len = np.where(iso, ts_end - starts, 0)
     raw = _lines(chunk, starts)
     if (buf[:n_bytes] >= 0x80).any():  # polars slices count characters, not bytes
         cont = np.concatenate(([0], np.cumsum((buf[:n_bytes] & 0xC0) == 0x80)))
