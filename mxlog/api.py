@@ -33,7 +33,8 @@ def ingest(
     options = _ingest.IngestOptions(host=host, year=year, tz=tz, at=at)
     from mxlog.store import db_path
 
-    files = _ingest.discover(paths)  # fail on missing paths before touching the database
+    # absolute: `mxlog trace` reads raw lines back from these paths, from any working directory
+    files = _ingest.discover([Path(p).absolute() for p in paths])  # fail on missing paths before touching the database
     own = db_path(db).resolve()
     files = [f for f in files if f.resolve() not in (own, own.with_name(own.name + ".wal"))]
     if not files:

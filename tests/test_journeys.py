@@ -260,3 +260,21 @@ def test_two_builds_of_the_same_data_are_identical(sim_db, tmp_path):
     again = con.execute("SELECT * FROM hops ORDER BY journey_id, seq").fetchall()
     con.close()
     assert first == again
+
+
+def test_trace_finds_raw_lines_from_any_directory(tmp_path):
+    import subprocess
+    import sys
+
+    db = tmp_path / "sim.duckdb"
+    mx = [sys.executable, "-m", "mxlog"]
+    subprocess.run(mx + ["ingest", "samples/sim/mx2", "--db", str(db), "--year", "2026", "-q"], cwd=ROOT, check=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    con = duckdb.connect(str(db), read_only=True)
+    msgid = con.execute("SELECT msgids[1] FROM journeys WHERE len(msgids) > 0 ORDER BY journey_id LIMIT 1").fetchone()[0]
+    con.close()
+    r = subprocess.run(mx + ["trace", "--db", str(db), msgid], cwd=elsewhere, capture_output=True, text=True,
+                       env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    assert r.returncode == 0, r.stderr
+    assert "smtp message msgid=" + msgid in r.stdout and "line not available" not in r.stdout
