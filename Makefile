@@ -23,6 +23,8 @@ test: $(STAMP)
 # exits 1 when a target is missed by more than the measured noise. 13 minutes on this (loaded) machine.
 bench: $(STAMP)
 	$(BIN)/python bench/run.py --mb 1024 --runs 3 --packets 1000000 --write
+	$(BIN)/python bench/journeys.py --copies 960 --runs 1 --write
+	$(BIN)/python bench/queries.py --rate 4000 --rows 10000000 --runs 3 --write
 
 # Why the engine is built as it is (not a target; a few minutes).
 bench-approaches: $(STAMP)

@@ -221,12 +221,12 @@ def run(a) -> tuple[str, bool]:
         f"{pps:,.0f} packets/s ({a.packets / pf['ours'].cpu_s:,.0f} per CPU-second)", "≥ 2,000,000 packets/s",
         f"scapy `PcapReader` {pf['scapy_pps']:,.0f} packets/s (mxlog {pps / pf['scapy_pps']:,.0f} × faster); dpkt is not in the lock",
         pf["ours"].noise, pps >= 2e6, pps * (1 + pf["ours"].noise) >= 2e6)
-    for what, target in [
-        ("journeys for 1 M messages (all hops)", "≤ 15 s"),
-        ("report for one day of a busy MX (100 k messages)", "≤ 5 s"),
-        ("aggregate over 10 M journey rows via `mxlog sql`", "≤ 1 s"),
+    for what, target, where in [
+        ("journeys for 1 M messages (all hops)", "≤ 15 s", "[Journeys](#journeys-accuracy-and-build-time) (`bench/journeys.py`)"),
+        ("report for one day of a busy MX (100 k messages)", "≤ 5 s", "[Report and queries](#report-and-queries) (`bench/queries.py`)"),
+        ("aggregate over 10 M journey rows via `mxlog sql`", "≤ 1 s", "[Report and queries](#report-and-queries) (`bench/queries.py`)"),
     ]:
-        rows.append(f"| {what} | not measured yet (being built in another branch) | {target} | — | | not measured yet |")
+        rows.append(f"| {what} | see {where} | {target} | — | | see there |")
 
     cmd = f"python bench/run.py --mb {a.mb} --runs {a.runs} --packets {a.packets} --write"
     out = [
