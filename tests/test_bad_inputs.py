@@ -1,0 +1,192 @@
+"""The bad-input corpus (tests/bad/make_bad.py): `mxlog ingest` never shows a traceback; a file
+it cannot read at all gives one line naming it and exit code 3; otherwise lines read = parsed +
+unparsed and the good lines around the bad ones are in the event tables."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import random
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from conftest import ROOT
+from mxlog.cli import app
+
+sys.path.insert(0, str(ROOT / "tests" / "bad"))
+import make_bad  # noqa: E402
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    root = tmp_path_factory.mktemp("bad")
+    return {c.name: c for c in make_bad.build(root)}
+
+
+def ingest(*paths, db):
+    r = runner.invoke(app, ["ingest", *map(str, paths), "--db", str(db), "--no-journeys"])
+    assert "Traceback" not in r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
+    return r
+
+
+def conservation(db) -> list:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("SELECT path, lines_read, lines_parsed, lines_unparsed FROM files "
+                           "WHERE lines_read <> lines_parsed + lines_unparsed").fetchall()
+    finally:
+        con.close()
+
+
+def present(db, table, column, value) -> int:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(f'SELECT count(*) FROM "{table}" WHERE "{column}" = ?', [value]).fetchone()[0]
+    finally:
+        con.close()
+
+
+def status(db, path) -> str | None:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        row = con.execute("SELECT status FROM files WHERE path = ?", [str(path)]).fetchone()
+        return row[0] if row else None
+    finally:
+        con.close()
+
+
+
+
+def _names():
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return [(c.name, c.expect) for c in make_bad.build(Path(tmp))]
+
+
+# corrupt compressed files whose first 4 KB decompress to garbage before the CRC is checked
+# are taken for "not a log" and skipped with exit 0 instead of being reported unreadable
+SILENT_CORRUPT = {"corrupt.log.bz2"}
+
+
+@pytest.mark.parametrize("name, expect", [
+    pytest.param(n, e, marks=pytest.mark.xfail(strict=True, reason=(
+        "mxlog/ingest.py ingest_file/detect_kind: a corrupt bzip2 stream is decoded before its "
+        "block CRC is checked, so the garbage head is sniffed as 'text' and the file is skipped "
+        "(exit 0) instead of reported unreadable (exit 3)"))) if n in SILENT_CORRUPT else (n, e)
+    for n, e in _names()])
+def test_bad_input(corpus, tmp_path, name, expect):
+    case = corpus[name]
+    db = tmp_path / "bad.duckdb"
+    r = ingest(case.path.parent, db=db)
+    if expect == "error":
+        assert r.exit_code == 3, r.output
+        errors = [line for line in r.output.splitlines() if "error:" in line]
+        assert len(errors) == 1 and str(case.path) in errors[0], r.output
+        assert status(db, case.path) in (None, "reading")  # no rows claimed for it
+    else:
+        assert r.exit_code == 0, r.output
+        assert "error" not in r.output.lower(), r.output
+    assert conservation(db) == []
+    for table, column, value in case.good:
+        assert present(db, table, column, value), f"{table}.{column} = {value} lost: {r.output}"
+    if expect == "skipped":
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            assert con.execute("SELECT coalesce(sum(rows), 0) FROM files").fetchone()[0] == 0
+        finally:
+            con.close()
+
+
+def test_whole_corpus_in_one_run_keeps_every_good_line(corpus, tmp_path):
+    db = tmp_path / "all.duckdb"
+    root = next(iter(corpus.values())).path.parent.parent
+    r = ingest(root, db=db)
+    assert r.exit_code == 3  # some inputs unreadable, the rest read
+    errors = [line for line in r.output.splitlines() if ": error: " in line]
+    for case in corpus.values():
+        if case.expect == "error" and case.name not in SILENT_CORRUPT:  # see the xfail above
+            assert sum(line.startswith(f"{case.path}: error: ") for line in errors) == 1, case.name
+    assert conservation(db) == []
+    for case in corpus.values():
+        for table, column, value in case.good:
+            assert present(db, table, column, value), f"{case.name}: {table}.{column} = {value} lost"
+    # a second run over the same files adds nothing
+    con = duckdb.connect(str(db), read_only=True)
+    before = con.execute("SELECT sum(rows), sum(lines_read) FROM files").fetchone()
+    con.close()
+    ingest(root, db=db)
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT sum(rows), sum(lines_read) FROM files").fetchone() == before
+    con.close()
+
+
+def test_unfinished_last_line_is_read_once_finished(corpus, tmp_path):
+    case = corpus["noeol.log"]
+    db = tmp_path / "noeol.duckdb"
+    ingest(case.path, db=db)
+    assert present(db, "spamd_events", "ip", "203.0.113.95") == 0
+    with open(case.path, "ab") as f:
+        f.write(b"ected (1/0)\n")
+    ingest(case.path, db=db)
+    assert present(db, "spamd_events", "ip", "203.0.113.95") == 1
+    assert conservation(db) == []
+
+
+def test_bad_bytes_are_kept_in_unparsed(corpus, tmp_path):
+    db = tmp_path / "utf8.duckdb"
+    ingest(corpus["badutf8.log"].path, corpus["nul.log"].path, db=db)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        raw = con.execute("SELECT raw_bytes FROM unparsed WHERE raw_bytes IS NOT NULL").fetchall()
+        assert any(b"\xc0\xaf" in r[0] for r in raw)  # the original bytes, recoverable
+        subjects = [s for (s,) in con.execute("SELECT header_value FROM spamd_events WHERE event = 'header'").fetchall()]
+        assert any("\\M-^?" in s for s in subjects)  # vis(3) text kept as logged
+    finally:
+        con.close()
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads a chmod 000 file")
+def test_unreadable_file_in_a_directory(tmp_path):
+    d, secret = make_bad.unreadable(tmp_path)
+    db = tmp_path / "perm.duckdb"
+    try:
+        r = ingest(d, db=db)
+    finally:
+        secret.chmod(0o600)
+    assert r.exit_code == 3, r.output
+    errors = [line for line in r.output.splitlines() if "error" in line.lower()]
+    assert errors and str(secret) in errors[0] and "permission denied" in errors[0], r.output
+    assert present(db, "spamd_events", "ip", "203.0.113.60")
+
+
+def _zlib_corrupt(path: Path) -> Path:
+    plain = b"".join(make_bad._log(70 + 2 * i, b"") for i in range(40))
+    path.write_bytes(make_bad._corrupt(gzip.compress(plain), random.Random(0), at=0.3, n=4))
+    with pytest.raises(Exception) as e:
+        gzip.decompress(path.read_bytes())
+    assert type(e.value).__module__ == "zlib"  # zlib.error, not OSError
+    return path
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "mxlog/ingest.py directory_hosts() and ingest(): zlib.error (a gzip whose deflate data is "
+    "corrupt, not only its CRC) is not caught, so the whole ingest stops with exit 1 "
+    "'Error: error: Error -3 while decompressing data' and the files after it are not read"))
+def test_corrupt_deflate_data_is_one_unreadable_file(tmp_path):
+    d = tmp_path / "mx1"
+    d.mkdir()
+    bad = _zlib_corrupt(d / "maillog.0.gz")
+    (d / "maillog").write_bytes(make_bad._log(80, b""))
+    db = tmp_path / "z.duckdb"
+    r = ingest(d, db=db)
+    assert r.exit_code == 3, r.output
+    assert f"{bad}: error:" in r.output
+    assert present(db, "spamd_events", "ip", "203.0.113.80")
