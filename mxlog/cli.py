@@ -111,15 +111,25 @@ def ingest(
         typer.Option("--smtpd-conf", help="The site's smtpd.conf: which relay port is which filter (remembered)."),
     ] = None,
     journeys: Annotated[bool, typer.Option(help="Bring journeys/hops up to date after reading.")] = True,
+    max_unparsed: Annotated[
+        Optional[str],
+        typer.Option("--max-unparsed", metavar="SHARE",
+                     help="Exit 3 when more than this share of the lines read missed every pattern "
+                          "(0.05 or 5%; lines of other programs do not count)."),
+    ] = None,
+    no_spamd_headers: Annotated[
+        bool, typer.Option("--no-spamd-headers", help="Drop spamd's logged header lines (From/To/Subject) after reading.")
+    ] = False,
 ):
     """Read logs into the database: incremental, idempotent, nothing read is lost."""
     from mxlog import api
 
+    limit = _share(max_unparsed) if max_unparsed is not None else None
     try:
         progress = None if quiet else _progress()
         on_file = None if quiet else (lambda fr: typer.echo(fr.summary(), err=True))
         kw = dict(db=db, host=host, year=year, tz=tz, at=_utc(at), on_file=on_file, journeys=journeys,
-                  smtpd_conf=smtpd_conf)
+                  smtpd_conf=smtpd_conf, spamd_headers=not no_spamd_headers)
         if progress:
             with progress:
                 report = api.ingest(paths, progress=progress, **kw)
@@ -135,10 +145,31 @@ def ingest(
             + (f", {t['errors']} unreadable" if t["errors"] else ""),
             err=True,
         )
+        if getattr(report, "spamd_headers_dropped", 0):
+            typer.echo(f"spamd header lines dropped (--no-spamd-headers): {report.spamd_headers_dropped:,}", err=True)
         if report.journeys:
             typer.echo(_journeys_text(report.journeys), err=True)
     if report.failed:
         raise typer.Exit(int(ExitCode.PARTIAL))
+    if limit is not None and t["lines_read"]:
+        missed = sum(f.lines_unparsed - f.other_program for f in report.files)
+        share = missed / t["lines_read"]
+        if share > limit:
+            _fail(MxlogError(f"{missed:,} of {t['lines_read']:,} lines read ({100 * share:.2f} %) matched no pattern, "
+                             f"over --max-unparsed {100 * limit:g} %",
+                             hint="`mxlog unparsed --reason no-pattern-matched` shows them", code=ExitCode.PARTIAL))
+
+
+def _share(text: str) -> float:
+    """`0.05`, `5%` or `5 %` -> 0.05."""
+    t = text.strip()
+    try:
+        value = float(t.rstrip("%").strip()) / (100 if t.endswith("%") else 1)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        _fail(MxlogError(f"--max-unparsed {text!r} is not a share", hint="give 0.05 or 5%", code=ExitCode.USAGE))
+    return value
 
 
 @app.command()

@@ -190,3 +190,74 @@ def test_corrupt_deflate_data_is_one_unreadable_file(tmp_path):
     assert r.exit_code == 3, r.output
     assert f"{bad}: error:" in r.output
     assert present(db, "spamd_events", "ip", "203.0.113.80")
+
+
+# ------------------------------------------------------------------ exit codes (README, "Reliability")
+
+def _mixed_log(path: Path, good: int, missed: int, other: int) -> Path:
+    lines = [make_bad.spamd_line(i % 250) for i in range(good)]
+    lines += [b"Nov 24 00:05:02 mx1 spamd[6874]: something spamd never said\n"] * missed
+    lines += [b"Nov 24 00:05:03 mx1 cron[99]: (root) CMD (/usr/libexec/atrun)\n"] * other
+    path.write_bytes(b"".join(lines))
+    return path
+
+
+def test_exit_0_when_the_unparsed_share_is_within_max_unparsed(tmp_path):
+    log = _mixed_log(tmp_path / "maillog", good=90, missed=5, other=50)  # 5 of 145 missed: 3.4 %
+    r = ingest(log, "--max-unparsed", "5%", db=tmp_path / "a.duckdb")
+    assert r.exit_code == 0, r.output
+
+
+@pytest.mark.parametrize("limit", ["0.01", "1%", "1 %"])
+def test_exit_3_when_the_unparsed_share_is_over_max_unparsed(tmp_path, limit):
+    log = _mixed_log(tmp_path / "maillog", good=90, missed=5, other=50)
+    r = ingest(log, "--max-unparsed", limit, db=tmp_path / "a.duckdb")
+    assert r.exit_code == 3, r.output
+    assert "Error: 5 of 145 lines read (3.45 %) matched no pattern, over --max-unparsed 1 %" in r.output
+    assert present(tmp_path / "a.duckdb", "spamd_events", "ip", "203.0.113.1")  # the run itself is kept
+
+
+def test_lines_of_other_programs_do_not_count_as_unparsed(tmp_path):
+    log = _mixed_log(tmp_path / "maillog", good=10, missed=0, other=90)
+    assert ingest(log, "--max-unparsed", "0", db=tmp_path / "a.duckdb").exit_code == 0
+
+
+@pytest.mark.parametrize("limit", ["lots", "150%", "-1", "2"])
+def test_exit_2_for_a_bad_max_unparsed(tmp_path, limit):
+    log = _mixed_log(tmp_path / "maillog", good=1, missed=0, other=0)
+    r = ingest(log, "--max-unparsed", limit, db=tmp_path / "a.duckdb")
+    assert r.exit_code == 2 and f"Error: --max-unparsed {limit!r} is not a share" in r.output
+    assert not (tmp_path / "a.duckdb").exists()  # refused before touching anything
+
+
+def test_exit_codes_of_the_readme(tmp_path):
+    db = tmp_path / "x.duckdb"
+    assert ingest(tmp_path / "nothing-here", db=db).exit_code == 5  # no input
+    (tmp_path / "emptydir").mkdir()
+    assert ingest(tmp_path / "emptydir", db=db).exit_code == 5
+    assert runner.invoke(app, ["ingest"]).exit_code == 2  # usage
+    log = _mixed_log(tmp_path / "maillog", good=1, missed=0, other=0)
+    assert runner.invoke(app, ["ingest", str(log), "--tz", "Mars/Olympus", "--db", str(db)]).exit_code == 1
+    assert runner.invoke(app, ["sql", "SELECT nope FROM files", "--db", str(db)]).exit_code == 1
+    readme = (ROOT / "README.md").read_text()
+    for code in ("0 ok", "1 error", "2 usage", "3 ", "4 database busy", "5 no input", "--max-unparsed"):
+        assert code in readme
+
+
+def test_no_spamd_headers_drops_the_header_lines_only(tmp_path):
+    log = tmp_path / "maillog"
+    log.write_bytes(make_bad.spamd_line(1) + b"Nov 24 00:05:02 mx1 spamd[6874]: 203.0.113.1: Subject: win big\n"
+                    + b"Nov 24 00:05:02 mx1 spamd[6874]: 203.0.113.1: From: \"A\" <a@example.net>\n")
+    db = tmp_path / "h.duckdb"
+    r = ingest(log, "--no-spamd-headers", db=db)
+    assert r.exit_code == 0 and "spamd header lines dropped (--no-spamd-headers): 2" in r.output
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT event FROM spamd_events").fetchall() == [("connected",)]
+        assert con.execute("SELECT lines_read, lines_parsed, lines_unparsed FROM files").fetchone() == (3, 3, 0)
+        assert con.execute("SELECT count(*) FROM unparsed WHERE raw LIKE '%win big%'").fetchone()[0] == 0
+    finally:
+        con.close()
+    # without the option they are kept
+    ingest(log, db=tmp_path / "k.duckdb")
+    assert present(tmp_path / "k.duckdb", "spamd_events", "event", "header") == 2
