@@ -79,12 +79,20 @@ def build_journeys(*, db=None, full=False, smtpd_conf=None) -> dict:
         con.close()
 
 
-def query(sql: str, *, db=None) -> tuple[list[str], list[tuple]]:
+def query(sql: str, *, db=None, pseudonymize: bool = False, pseudonym_key: str | None = None) -> tuple[list[str], list[tuple]]:
+    """Run SQL read-only. pseudonymize: addresses and IPs in the result replaced by keyed tokens
+    (mxlog/privacy.py; the same tokens as `mxlog report --pseudonymize` with the same key)."""
     con = connect(db, read_only=True)
     try:
+        pz = None
+        if pseudonymize:
+            from mxlog import privacy
+
+            pz = privacy.Pseudonymizer(privacy.resolve_key(pseudonym_key, con, create=False))
         cur = con.execute(sql)
         columns = [d[0] for d in cur.description] if cur.description else []
-        return columns, cur.fetchall() if columns else []
+        rows = cur.fetchall() if columns else []
+        return columns, [pz.value(r) for r in rows] if pz else rows
     finally:
         con.close()
 

@@ -28,6 +28,14 @@ DbOption = Annotated[
     typer.Option("--db", envvar="MXLOG_DB", help="DuckDB file (default: ./mxlog.duckdb).", show_envvar=True),
 ]
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+PseudonymizeOption = Annotated[
+    bool, typer.Option("--pseudonymize", help="Replace every e-mail address and IP by a keyed token (same value, same token).")
+]
+PseudonymKeyOption = Annotated[
+    Optional[str],
+    typer.Option("--pseudonymize-key", envvar="MXLOG_PSEUDONYM_KEY", show_envvar=True,
+                 help="Key of the tokens (default: a random key kept in the database)."),
+]
 
 _state = {"traceback": False}
 
@@ -177,12 +185,14 @@ def sql(
     query: Annotated[str, typer.Argument(help="SQL to run (DuckDB dialect); `mxlog schema` lists the tables.")],
     db: DbOption = None,
     format: FormatOption = Format.table,
+    pseudonymize: PseudonymizeOption = False,
+    pseudonymize_key: PseudonymKeyOption = None,
 ):
     """Run a SQL query against the database (read-only)."""
     from mxlog import api
 
     try:
-        columns, rows = api.query(query, db=db)
+        columns, rows = api.query(query, db=db, pseudonymize=pseudonymize, pseudonym_key=pseudonymize_key)
     except (MxlogError, Exception) as e:
         _fail(e)
     render(columns, rows, format)
@@ -387,13 +397,15 @@ def report(
     host: Annotated[Optional[list[str]], typer.Option("--host", metavar="HOST", help="Only this host (repeat for several).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Directory to write into (default: reports/<day>).")] = None,
     formats: Annotated[str, typer.Option("--format", "-f", metavar="FORMATS", help="Comma-separated: html, md, json.")] = "html,md,json",
+    pseudonymize: PseudonymizeOption = False,
+    pseudonymize_key: PseudonymKeyOption = None,
 ):
     """Write the report (index.html, report.md, report.json) for a day or range from the database."""
     from mxlog import report as _report
 
     try:
         result = _report.write(db, out, _report.parse_formats(formats), day=day, since=since, until=until, last=last,
-                               hosts=host or None)
+                               hosts=host or None, pseudonymize=pseudonymize, pseudonym_key=pseudonymize_key)
     except (MxlogError, Exception) as e:
         _fail(e)
     period = result["period"]
