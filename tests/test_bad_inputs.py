@@ -261,3 +261,48 @@ def test_no_spamd_headers_drops_the_header_lines_only(tmp_path):
     # without the option they are kept
     ingest(log, db=tmp_path / "k.duckdb")
     assert present(tmp_path / "k.duckdb", "spamd_events", "event", "header") == 2
+
+
+# ------------------------------------------------------------------ re-runs, rotation, copytruncate
+
+def _rows(db) -> tuple:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("SELECT (SELECT count(*) FROM spamd_events), (SELECT count(*) FROM smtpd_events), "
+                           "(SELECT count(*) FROM unparsed)").fetchone()
+    finally:
+        con.close()
+
+
+def test_rotated_compressed_copy_and_rerun_add_nothing(tmp_path):
+    d = tmp_path / "mx1"
+    d.mkdir()
+    first = b"".join(make_bad._log(100 + 2 * i, b"") for i in range(30))
+    (d / "maillog").write_bytes(first)
+    db = tmp_path / "r.duckdb"
+    ingest(d, db=db)
+    once = _rows(db)
+    ingest(d, db=db)
+    assert _rows(db) == once  # the same files again
+    # newsyslog: maillog -> maillog.0.gz, with the lines written before rotation; a new maillog
+    more = make_bad._log(200, b"")
+    (d / "maillog.0.gz").write_bytes(gzip.compress(first + more))
+    (d / "maillog").write_bytes(make_bad._log(210, b""))
+    ingest(d, db=db)
+    assert _rows(db) == (once[0] + 4, once[1] + 4, 0)
+    assert present(db, "spamd_events", "ip", "203.0.113.200") == 1
+    assert present(db, "spamd_events", "ip", "203.0.113.210") == 1
+    assert conservation(db) == []
+
+
+def test_copytruncate_is_a_new_stream_not_mixed_with_the_old(tmp_path):
+    log = tmp_path / "maillog"
+    log.write_bytes(b"".join(make_bad._log(100 + 2 * i, b"") for i in range(30)))
+    db = tmp_path / "c.duckdb"
+    ingest(log, db=db)
+    before = _rows(db)
+    log.write_bytes(make_bad._log(220, b""))  # truncated in place, new lines under the same name
+    ingest(log, db=db)
+    assert _rows(db) == (before[0] + 2, before[1] + 2, 0)
+    assert present(db, "spamd_events", "ip", "203.0.113.220") == 1
+    assert conservation(db) == []
