@@ -153,18 +153,39 @@ def test_bad_bytes_are_kept_in_unparsed(corpus, tmp_path):
         con.close()
 
 
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads a chmod 000 file")
-def test_unreadable_file_in_a_directory(tmp_path):
-    d, secret = make_bad.unreadable(tmp_path)
-    db = tmp_path / "perm.duckdb"
+def _as_nobody() -> list[str] | None:
+    """root reads a chmod 000 file: run the command as nobody when setpriv can, else skip."""
+    if not (hasattr(os, "geteuid") and os.geteuid() == 0):
+        return []
+    import shutil
+
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"] if setpriv else None
+
+
+def test_unreadable_file_in_a_directory():
+    import shutil
+    import subprocess
+    import tempfile
+
+    prefix = _as_nobody()
+    if prefix is None:
+        pytest.skip("running as root without setpriv: chmod 000 does not deny root")
+    tmp = Path(tempfile.mkdtemp(prefix="mxlog-perm-"))  # not under pytest's 0700 root-only tmp
     try:
-        r = ingest(d, db=db)
+        tmp.chmod(0o777)
+        d, secret = make_bad.unreadable(tmp)
+        d.chmod(0o777)
+        db = tmp / "perm.duckdb"
+        r = subprocess.run([*prefix, sys.executable, "-m", "mxlog", "ingest", str(d), "--db", str(db), "--no-journeys"],
+                           capture_output=True, text=True, cwd=ROOT, timeout=120)
+        assert r.returncode == 3, r.stderr
+        assert "Traceback" not in r.stderr
+        errors = [line for line in r.stderr.splitlines() if "error" in line.lower()]
+        assert errors == [f"{secret}: error: permission denied"], r.stderr
+        assert present(db, "spamd_events", "ip", "203.0.113.60")
     finally:
-        secret.chmod(0o600)
-    assert r.exit_code == 3, r.output
-    errors = [line for line in r.output.splitlines() if "error" in line.lower()]
-    assert errors and str(secret) in errors[0] and "permission denied" in errors[0], r.output
-    assert present(db, "spamd_events", "ip", "203.0.113.60")
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _zlib_corrupt(path: Path) -> Path:
