@@ -3,13 +3,15 @@ unparsed lines carrying markup, `javascript:` URLs, bidi overrides and 5,000-cha
 The HTML must contain none of it as markup, show bidi controls as `<U+202E>`, cut long values;
 and `--pseudonymize` must leave no address or IP of the data in any rendering.
 
-Static checks of the HTML (every tag, attribute and text node, parsed): headless Chromium is not
-installed here, and the page's CSP (no script at all) is checked as text."""
+Static checks of the HTML (every tag, attribute and text node, parsed), then the page in headless
+Chromium when it is installed (`make test` installs it when it can; skipped otherwise)."""
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from html.parser import HTMLParser
 
 import pytest
@@ -40,6 +42,11 @@ def hostile_log() -> str:
         "Nov 24 10:00:05 mx1 spamd[26905]: 203.0.113.66: connected (1/0)",
         f"Nov 24 10:00:05 mx1 spamd[26905]: 203.0.113.66: Subject: <script>alert(6)</script>{RLO}",
         f"Nov 24 10:00:06 mx1 spamd[26905]: {XSS_IMG} javascript:alert(7) {RLO}evil{LONG}",
+        # payloads that leave a trace if they ever run: they set the page title
+        p.format(7) + "2123456789abcdef smtp connected address=198.51.100.67 "
+                      "host=\"><img/src=x/onerror=document.title='PWNED'>",
+        p.format(8) + "2123456789abcdef smtp failed-command command=\"<script>document.title='PWNED'</script>\" "
+                      "result=\"550 <img src=x onerror=\"document.title='PWNED'\">\"",
     ]
     return "\n".join(lines) + "\n"
 
@@ -182,3 +189,57 @@ def test_same_value_same_token_everywhere():
     assert p.address("bob@MAIL.example.org").split("@")[1] == p.address("alice@mail.example.org").split("@")[1]
     assert p.text("at 12:30:45 on 2026-11-24T00:05:01, RFC 5321") == "at 12:30:45 on 2026-11-24T00:05:01, RFC 5321"
     assert p.text("2001:db8::1").startswith("ip6-")
+
+
+# ------------------------------------------------------------------ in a browser
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def dump_dom(page, profile) -> str:
+    r = subprocess.run([_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                        "--no-first-run", f"--user-data-dir={profile}", "--window-size=1280,900",
+                        "--virtual-time-budget=3000", "--dump-dom", page.as_uri()],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    return r.stdout
+
+
+# run in a copy of the page without its CSP, after everything loaded: did any of the data's
+# payloads run (they set the title), and does the page fit the window
+PROBE = """<script>
+const before = document.title;
+setTimeout(() => {
+  const cells = [...document.querySelectorAll('td')].map(td => td.getBoundingClientRect().width);
+  document.title = JSON.stringify({title: document.title, original: before === document.title,
+    scroll: document.documentElement.scrollWidth, window: window.innerWidth,
+    widest_cell: Math.max(0, ...cells), scripts: document.scripts.length,
+    svgs: document.querySelectorAll('svg').length, imgs: document.images.length});
+}, 1000);
+</script>"""
+
+
+@pytest.mark.skipif(_chromium() is None, reason="headless Chromium is not installed (make test installs it as root)")
+def test_report_in_headless_chromium(hostile_db, tmp_path):
+    out = report(hostile_db, tmp_path / "r")
+    page = tmp_path / "r" / "index.html"
+    charts = out["index.html"].count("src='data:image/png;base64,")
+    # 1. the report as written: the DOM Chromium built holds no element from the data
+    dom = dump_dom(page, tmp_path / "profile1")
+    assert "PWNED" not in dom.split("</title>")[0]
+    assert not re.search(r"<(script|svg)\b", dom, re.I)
+    assert len(re.findall(r"<img\b", dom, re.I)) == charts
+    assert "onerror" not in "".join(re.findall(r"<[^>]+>", dom))  # only as text, never in a tag
+    # 2. the same page without its CSP and with a probe: a payload that slipped through would run
+    bare = out["index.html"].replace(re.search(r"<meta http-equiv='Content-Security-Policy'[^>]*>",
+                                               out["index.html"]).group(), "")
+    probe_page = tmp_path / "r" / "probe.html"
+    probe_page.write_text(bare.replace("</body>", PROBE + "</body>"), encoding="utf-8")
+    dom = dump_dom(probe_page, tmp_path / "profile2")
+    title = re.search(r"<title>(.*?)</title>", dom, re.S).group(1)
+    got = json.loads(title.replace("&quot;", '"').replace("&amp;", "&"))
+    assert got["original"] and "PWNED" not in got["title"], got
+    assert got["scripts"] == 1 and got["svgs"] == 0 and got["imgs"] == charts, got  # the probe is the one script
+    assert got["scroll"] <= got["window"], got  # nothing wider than the window: long values wrapped or cut
+    assert got["widest_cell"] <= got["window"], got
