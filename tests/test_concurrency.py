@@ -38,7 +38,7 @@ def sim(tmp_path_factory):
 
 def test_second_commands_on_a_held_database_exit_busy(sim, tmp_path):
     db = tmp_path / "held.duckdb"
-    env = dict(os.environ, MXLOG_CHUNK_BYTES="4096")  # a slow ingest: many small transactions
+    env = dict(os.environ, MXLOG_CHUNK_BYTES="512")  # a slow ingest: many small transactions
     holder = subprocess.Popen([*MX, "ingest", *map(str, sim), "--db", str(db), "--year", "2026", "-q"],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
@@ -46,10 +46,18 @@ def test_second_commands_on_a_held_database_exit_busy(sim, tmp_path):
         while not db.exists() and holder.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
         assert holder.poll() is None, "the first ingest ended before the test could start"
-        assert_busy(mxlog("ingest", sim[0], "--db", db, "-q"), db)
-        assert_busy(mxlog("report", "--db", db, "--out", tmp_path / "r"), db)
-        assert_busy(mxlog("sql", "SELECT count(*) FROM files", "--db", db), db)
+        # the three at once, so that they all meet the ingest while it writes (not as it exits)
+        others = [subprocess.Popen([*MX, *map(str, args)], cwd=ROOT, text=True, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE)
+                  for args in (("ingest", sim[0], "--db", db, "-q"), ("report", "--db", db, "--out", tmp_path / "r"),
+                               ("sql", "SELECT count(*) FROM files", "--db", db))]
+        results = []
+        for p in others:
+            out, err = p.communicate(timeout=120)
+            results.append(subprocess.CompletedProcess(p.args, p.returncode, out, err))
         assert holder.poll() is None, "the first ingest ended while the others ran: they proved nothing"
+        for r in results:
+            assert_busy(r, db)
         assert holder.wait(timeout=300) == 0, holder.stderr.read()
     finally:
         if holder.poll() is None:
