@@ -17,12 +17,14 @@ SAMPLES = Path(os.environ.get("MXLOG_SAMPLES", Path(__file__).resolve().parent.p
 
 def ingest(
     paths, *, db=None, host=None, year=None, tz="UTC", at=None, on_file=None, progress=None,
-    journeys: bool = True, smtpd_conf=None,
+    journeys: bool = True, smtpd_conf=None, spamd_headers: bool = True,
 ) -> _ingest.IngestReport:
     """Ingest files/directories, then bring `journeys`/`hops` up to date (incrementally; skip
     with journeys=False). `at`: snapshot time of spamdb dumps (datetime or epoch seconds; default
     each file's mtime). `smtpd_conf`: the site's smtpd.conf, to know which relay port is which
-    content filter (remembered in the database)."""
+    content filter (remembered in the database). spamd_headers=False deletes spamd's logged
+    header lines (`spamd_events` rows with event 'header': From/To/Subject text a stranger wrote)
+    after reading; the file counters still count them as parsed."""
     from mxlog import ingest as _ingest
     from mxlog import journeys as _journeys
     from mxlog import smtpdconf
@@ -44,11 +46,21 @@ def ingest(
         if ports:
             _journeys.set_proxy_ports(con, ports, str(smtpd_conf))
         report = _ingest.ingest(con, files, options, on_file=on_file, progress=progress)
+        if not spamd_headers:
+            report.spamd_headers_dropped = drop_spamd_headers(con)
         if journeys:
             report.journeys = _journeys.build(con, full=bool(ports))
         return report
     finally:
         con.close()
+
+
+def drop_spamd_headers(con) -> int:
+    """Delete spamd's logged header lines (event 'header'); returns how many were deleted."""
+    (n,) = con.execute("SELECT count(*) FROM spamd_events WHERE event = 'header'").fetchone()
+    if n:
+        con.execute("DELETE FROM spamd_events WHERE event = 'header'")
+    return n
 
 
 def build_journeys(*, db=None, full=False, smtpd_conf=None) -> dict:
@@ -66,12 +78,20 @@ def build_journeys(*, db=None, full=False, smtpd_conf=None) -> dict:
         con.close()
 
 
-def query(sql: str, *, db=None) -> tuple[list[str], list[tuple]]:
+def query(sql: str, *, db=None, pseudonymize: bool = False, pseudonym_key: str | None = None) -> tuple[list[str], list[tuple]]:
+    """Run SQL read-only. pseudonymize: addresses and IPs in the result replaced by keyed tokens
+    (mxlog/privacy.py; the same tokens as `mxlog report --pseudonymize` with the same key)."""
     con = connect(db, read_only=True)
     try:
+        pz = None
+        if pseudonymize:
+            from mxlog import privacy
+
+            pz = privacy.Pseudonymizer(privacy.resolve_key(pseudonym_key, con, create=False))
         cur = con.execute(sql)
         columns = [d[0] for d in cur.description] if cur.description else []
-        return columns, cur.fetchall() if columns else []
+        rows = cur.fetchall() if columns else []
+        return columns, [pz.value(r) for r in rows] if pz else rows
     finally:
         con.close()
 

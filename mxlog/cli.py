@@ -28,6 +28,14 @@ DbOption = Annotated[
     typer.Option("--db", envvar="MXLOG_DB", help="DuckDB file (default: ./mxlog.duckdb).", show_envvar=True),
 ]
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+PseudonymizeOption = Annotated[
+    bool, typer.Option("--pseudonymize", help="Replace every e-mail address and IP by a keyed token (same value, same token).")
+]
+PseudonymKeyOption = Annotated[
+    Optional[str],
+    typer.Option("--pseudonymize-key", envvar="MXLOG_PSEUDONYM_KEY", show_envvar=True,
+                 help="Key of the tokens (default: a random key kept in the database)."),
+]
 
 _state = {"traceback": False}
 
@@ -111,15 +119,25 @@ def ingest(
         typer.Option("--smtpd-conf", help="The site's smtpd.conf: which relay port is which filter (remembered)."),
     ] = None,
     journeys: Annotated[bool, typer.Option(help="Bring journeys/hops up to date after reading.")] = True,
+    max_unparsed: Annotated[
+        Optional[str],
+        typer.Option("--max-unparsed", metavar="SHARE",
+                     help="Exit 3 when more than this share of the lines read missed every pattern "
+                          "(0.05 or 5%; lines of other programs do not count)."),
+    ] = None,
+    no_spamd_headers: Annotated[
+        bool, typer.Option("--no-spamd-headers", help="Drop spamd's logged header lines (From/To/Subject) after reading.")
+    ] = False,
 ):
     """Read logs into the database: incremental, idempotent, nothing read is lost."""
     from mxlog import api
 
+    limit = _share(max_unparsed) if max_unparsed is not None else None
     try:
         progress = None if quiet else _progress()
         on_file = None if quiet else (lambda fr: typer.echo(fr.summary(), err=True))
         kw = dict(db=db, host=host, year=year, tz=tz, at=_utc(at), on_file=on_file, journeys=journeys,
-                  smtpd_conf=smtpd_conf)
+                  smtpd_conf=smtpd_conf, spamd_headers=not no_spamd_headers)
         if progress:
             with progress:
                 report = api.ingest(paths, progress=progress, **kw)
@@ -135,10 +153,31 @@ def ingest(
             + (f", {t['errors']} unreadable" if t["errors"] else ""),
             err=True,
         )
+        if getattr(report, "spamd_headers_dropped", 0):
+            typer.echo(f"spamd header lines dropped (--no-spamd-headers): {report.spamd_headers_dropped:,}", err=True)
         if report.journeys:
             typer.echo(_journeys_text(report.journeys), err=True)
     if report.failed:
         raise typer.Exit(int(ExitCode.PARTIAL))
+    if limit is not None and t["lines_read"]:
+        missed = sum(f.lines_unparsed - f.other_program for f in report.files)
+        share = missed / t["lines_read"]
+        if share > limit:
+            _fail(MxlogError(f"{missed:,} of {t['lines_read']:,} lines read ({100 * share:.2f} %) matched no pattern, "
+                             f"over --max-unparsed {100 * limit:g} %",
+                             hint="`mxlog unparsed --reason no-pattern-matched` shows them", code=ExitCode.PARTIAL))
+
+
+def _share(text: str) -> float:
+    """`0.05`, `5%` or `5 %` -> 0.05."""
+    t = text.strip()
+    try:
+        value = float(t.rstrip("%").strip()) / (100 if t.endswith("%") else 1)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        _fail(MxlogError(f"--max-unparsed {text!r} is not a share", hint="give 0.05 or 5%", code=ExitCode.USAGE))
+    return value
 
 
 @app.command()
@@ -146,12 +185,14 @@ def sql(
     query: Annotated[str, typer.Argument(help="SQL to run (DuckDB dialect); `mxlog schema` lists the tables.")],
     db: DbOption = None,
     format: FormatOption = Format.table,
+    pseudonymize: PseudonymizeOption = False,
+    pseudonymize_key: PseudonymKeyOption = None,
 ):
     """Run a SQL query against the database (read-only)."""
     from mxlog import api
 
     try:
-        columns, rows = api.query(query, db=db)
+        columns, rows = api.query(query, db=db, pseudonymize=pseudonymize, pseudonym_key=pseudonymize_key)
     except (MxlogError, Exception) as e:
         _fail(e)
     render(columns, rows, format)
@@ -356,13 +397,15 @@ def report(
     host: Annotated[Optional[list[str]], typer.Option("--host", metavar="HOST", help="Only this host (repeat for several).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Directory to write into (default: reports/<day>).")] = None,
     formats: Annotated[str, typer.Option("--format", "-f", metavar="FORMATS", help="Comma-separated: html, md, json.")] = "html,md,json",
+    pseudonymize: PseudonymizeOption = False,
+    pseudonymize_key: PseudonymKeyOption = None,
 ):
     """Write the report (index.html, report.md, report.json) for a day or range from the database."""
     from mxlog import report as _report
 
     try:
         result = _report.write(db, out, _report.parse_formats(formats), day=day, since=since, until=until, last=last,
-                               hosts=host or None)
+                               hosts=host or None, pseudonymize=pseudonymize, pseudonym_key=pseudonymize_key)
     except (MxlogError, Exception) as e:
         _fail(e)
     period = result["period"]

@@ -38,9 +38,11 @@ def build_journeys(con) -> bool:
 
 
 def write(db=None, out=None, formats=FORMATS, *, day=None, since=None, until=None, last=None,
-          hosts=None, now: dt.datetime | None = None) -> dict:
+          hosts=None, now: dt.datetime | None = None, pseudonymize: bool = False, pseudonym_key: str | None = None) -> dict:
     """Write the report files into `out` (default reports/<first day>[_<last day>]); returns
-    {"period", "files": {format: path}, "data"}."""
+    {"period", "files": {format: path}, "data"}. pseudonymize: every address and IP in every
+    rendering replaced by a keyed token (mxlog/privacy.py; the key from `pseudonym_key`, else
+    MXLOG_PSEUDONYM_KEY, else the one stored in the database)."""
     from mxlog.store import connect, db_path
 
     path = db_path(db)
@@ -58,6 +60,10 @@ def write(db=None, out=None, formats=FORMATS, *, day=None, since=None, until=Non
                                  hint=f"hosts in the database: {', '.join(sorted(known)) or 'none'}", code=ExitCode.USAGE)
         period = choose(day=day, since=since, until=until, last=last, latest=latest_day(con), now=now)
         data = collect(con, period, hosts=hosts, generated_at=now)
+        if pseudonymize:
+            from mxlog import privacy
+
+            data = privacy.Pseudonymizer(privacy.resolve_key(pseudonym_key, con)).value(data)
     finally:
         con.close()
     out = Path(out) if out is not None else Path("reports") / period.slug

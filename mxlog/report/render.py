@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import html
 import json
+import re
+import unicodedata
 
 from mxlog.report.sections import Section, Table
 
@@ -20,12 +22,37 @@ body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em auto; max-width: 72em
 h1 { font-size: 1.5em; } h2 { border-bottom: 1px solid #ccc; margin-top: 2em; }
 table { border-collapse: collapse; margin: .6em 0 1.2em; font-size: 13px; }
 caption { text-align: left; font-weight: 600; padding: .2em 0; }
-th, td { border: 1px solid #ddd; padding: .2em .5em; vertical-align: top; }
+th, td { border: 1px solid #ddd; padding: .2em .5em; vertical-align: top; overflow-wrap: anywhere; max-width: 40em; }
 th { background: #f4f4f4; text-align: left; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
 tr:nth-child(even) td { background: #fafafa; }
 .def { color: #444; } .note { color: #555; font-size: 13px; } .empty { color: #888; font-style: italic; }
 nav a { margin-right: 1em; } img { max-width: 100%; display: block; margin: .5em 0 1em; }
 """
+
+
+MAX_TEXT = 200  # characters of one value shown; a stranger's 1 MB HELO would break the layout
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def _visible(ch: re.Match) -> str:
+    return f"<U+{ord(ch.group()):04X}>"
+
+
+def neutral(text: str, limit: int | None = MAX_TEXT) -> str:
+    """A stranger's text made inert for display: bidi overrides, zero-width and control characters
+    shown as `<U+202E>` (they could reorder or hide what the admin reads), other format
+    characters too, and cut to `limit` characters with the number left out."""
+    text = _INVISIBLE.sub(_visible, text)
+    if any(unicodedata.category(c) == "Cf" for c in text):
+        text = "".join(f"<U+{ord(c):04X}>" if unicodedata.category(c) == "Cf" else c for c in text)
+    if limit is not None and len(text) > limit:
+        text = f"{text[:limit]}… ({len(text) - limit:,} more characters)"
+    return text
+
+
+def esc(v, limit: int | None = MAX_TEXT) -> str:
+    """Escape for HTML text and quoted attributes, after `neutral`."""
+    return html.escape(neutral(str(v), limit))
 
 
 def _cell(v) -> str:
@@ -45,7 +72,7 @@ def _is_num(v) -> bool:
 
 
 def html_table(t: Table) -> str:
-    e = html.escape
+    e = esc
     if not t.rows:
         return (f"<p class='empty'>{e(t.caption) + ': ' if t.caption else ''}nothing in this period.</p>")
     out = ["<table>"]
@@ -60,7 +87,9 @@ def html_table(t: Table) -> str:
 
 
 def to_html(d: dict, sections: list[Section], charts: dict[str, tuple[str, bytes]]) -> str:
-    e = html.escape
+    def e(v):  # headings, definitions and notes: ours, long on purpose; neutralized all the same
+        return esc(v, None)
+
     title = f"mxlog report {d['period']['label']}"
     parts = [
         "<!DOCTYPE html>",
@@ -91,9 +120,9 @@ def to_html(d: dict, sections: list[Section], charts: dict[str, tuple[str, bytes
     return "\n".join(parts)
 
 
-def md_escape(v) -> str:
+def md_escape(v, limit: int | None = MAX_TEXT) -> str:
     """A table cell: no line breaks, no `|`, and no HTML a mail client would render."""
-    text = _cell(v).replace("\r", " ").replace("\n", " ")
+    text = neutral(_cell(v), limit).replace("\r", " ").replace("\n", " ")
     text = html.escape(text, quote=False).replace("|", "\\|")
     for ch in "`[]":
         text = text.replace(ch, "\\" + ch)
@@ -118,9 +147,9 @@ def to_markdown(d: dict, sections: list[Section]) -> str:
     for s in sections:
         out.append(f"## {s.title}\n")
         if s.definition:
-            out.append(md_escape(s.definition) + "\n")
+            out.append(md_escape(s.definition, None) + "\n")
         for n in s.notes:
-            out.append(f"- {md_escape(n)}")
+            out.append(f"- {md_escape(n, None)}")
         if s.notes:
             out.append("")
         for b in s.blocks:
