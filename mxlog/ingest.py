@@ -19,6 +19,7 @@ import lzma
 import os
 import re
 import time
+import zlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -279,7 +280,7 @@ def _ingest_files(con, files, options, dir_hosts, engine, report, on_file, progr
             fr = ingest_file(con, engine, path, file_options, progress=progress)
         except MxlogError as e:
             fr = FileReport(str(path), status="error", message=str(e))
-        except (OSError, EOFError, lzma.LZMAError, gzip.BadGzipFile, ValueError) as e:
+        except (OSError, EOFError, lzma.LZMAError, gzip.BadGzipFile, ValueError, zlib.error) as e:
             fr = FileReport(str(path), status="error", message=_os_error_text(e))
         fr.seconds = time.monotonic() - started
         report.files.append(fr)
@@ -296,7 +297,7 @@ def directory_hosts(files: list[Path]) -> dict[Path, str]:
             stream, _ = open_content(path)
             with stream:
                 head = _read_exact(stream, FP_BYTES)
-        except (OSError, EOFError, lzma.LZMAError, ValueError):
+        except (OSError, EOFError, lzma.LZMAError, ValueError, zlib.error):
             continue
         if detect_kind(head) == "syslog":
             host = _guess_host(head)
@@ -338,6 +339,12 @@ def ingest_file(con, engine: Engine, path: Path, options: IngestOptions, *, prog
         if kind in ("pcap", "pcapng"):
             return _ingest_capture(con, path, st, kind, compression, head, stream, known, options, fr)
         if kind != "syslog" and kind not in engine.by_kind:
+            if compression:
+                # a corrupt stream can decode to garbage before its first checksum (bzip2
+                # checks a block's CRC at its end): read it through, so that a broken file is
+                # reported unreadable rather than skipped as "not a log"
+                while stream.read(1 << 20):
+                    pass
             fr.status = "skipped"
             fr.message = {
                 "pcap": "pflog capture: no pcap decoder yet",

@@ -71,17 +71,10 @@ def _names():
         return [(c.name, c.expect) for c in make_bad.build(Path(tmp))]
 
 
-# corrupt compressed files whose first 4 KB decompress to garbage before the CRC is checked
-# are taken for "not a log" and skipped with exit 0 instead of being reported unreadable
-SILENT_CORRUPT = {"corrupt.log.bz2"}
+SILENT_CORRUPT: set = set()  # corrupt compressed files ingest reports (it reads a non-log stream through)
 
 
-@pytest.mark.parametrize("name, expect", [
-    pytest.param(n, e, marks=pytest.mark.xfail(strict=True, reason=(
-        "mxlog/ingest.py ingest_file/detect_kind: a corrupt bzip2 stream is decoded before its "
-        "block CRC is checked, so the garbage head is sniffed as 'text' and the file is skipped "
-        "(exit 0) instead of reported unreadable (exit 3)"))) if n in SILENT_CORRUPT else (n, e)
-    for n, e in _names()])
+@pytest.mark.parametrize("name, expect", _names())
 def test_bad_input(corpus, tmp_path, name, expect):
     case = corpus[name]
     db = tmp_path / "bad.duckdb"
@@ -197,10 +190,6 @@ def _zlib_corrupt(path: Path) -> Path:
     return path
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "mxlog/ingest.py directory_hosts() and ingest(): zlib.error (a gzip whose deflate data is "
-    "corrupt, not only its CRC) is not caught, so the whole ingest stops with exit 1 "
-    "'Error: error: Error -3 while decompressing data' and the files after it are not read"))
 def test_corrupt_deflate_data_is_one_unreadable_file(tmp_path):
     d = tmp_path / "mx1"
     d.mkdir()
