@@ -80,7 +80,7 @@ def timed_build(con, runs: int) -> tuple[float, int, dict]:
     return statistics.median(times), n, prof
 
 
-def accuracy_rows(tmp: Path) -> list[tuple]:
+def accuracy_rows(tmp: Path, families: str = "ABCD") -> list[tuple]:
     rows = []
     db = tmp / "acc.duckdb"
     api.ingest([SIM / h for h in HOSTS], db=db, year=2026, at=AT)
@@ -88,7 +88,7 @@ def accuracy_rows(tmp: Path) -> list[tuple]:
     res = accuracy.compare(con, SIM / "truth" / "journeys.jsonl")
     con.close()
     rows.append(("E (samples/sim)", res))
-    for fam in "ABCD":
+    for fam in families:
         out = tmp / fam
         simulate(out, seed=1, days=1, rate=20.0, smtpd_format=fam)
         db = tmp / f"{fam}.duckdb"
@@ -103,11 +103,12 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--copies", type=int, default=960, help="copies of the samples (960 ~ 1 M journeys)")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--families", default="ABCD", help="older OpenSMTPD families to simulate and check")
     ap.add_argument("--write", action="store_true", help="write the results into BENCHMARKS.md")
     a = ap.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="mxlog-bench-journeys-"))
     try:
-        acc = accuracy_rows(tmp)
+        acc = accuracy_rows(tmp, a.families)
         db = tmp / "scale.duckdb"
         api.ingest([SIM / h for h in HOSTS], db=db, year=2026, at=AT, journeys=False)
         con = store.connect(db)

@@ -29,7 +29,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import ROOT, write_section  # noqa: E402
 
 MXLOG = [sys.executable, "-m", "mxlog"]
-DATA = ROOT / "bench" / "data"
 BEGIN, END = "<!-- queries:begin -->", "<!-- queries:end -->"
 AGG = ("SELECT direction, final_status, count(*) AS n, median(total_latency_s) AS p50_s, "
        "quantile_disc(total_latency_s, 0.99) AS p99_s FROM journeys GROUP BY ALL ORDER BY n DESC")
@@ -45,12 +44,12 @@ def med(f, runs):
     return statistics.median(f() for _ in range(runs))
 
 
-def busy_db(rate: int) -> Path:
-    db = DATA / f"busy-{rate}.duckdb"
+def busy_db(rate: int, data: Path) -> Path:
+    db = data / f"busy-{rate}.duckdb"
     if db.exists():
         return db
-    DATA.mkdir(parents=True, exist_ok=True)
-    sim = DATA / f"busy-{rate}"
+    data.mkdir(parents=True, exist_ok=True)
+    sim = data / f"busy-{rate}"
     shutil.rmtree(sim, ignore_errors=True)
     subprocess.run(MXLOG + ["simulate", "--out", str(sim), "--seed", "7", "--days", "1", "--rate", str(rate)],
                    check=True, cwd=ROOT)
@@ -67,6 +66,7 @@ def main(argv=None) -> int:
     ap.add_argument("--rate", type=int, default=4000)
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--data", type=Path, default=ROOT / "bench" / "data", help="cache of the simulated busy day")
     ap.add_argument("--write", action="store_true")
     a = ap.parse_args(argv)
     import duckdb
@@ -76,7 +76,7 @@ def main(argv=None) -> int:
         quiet = tmp / "quiet.duckdb"
         subprocess.run(MXLOG + ["ingest", "-q", "--db", str(quiet), "--year", "2026", "samples/sim/mx1",
                                 "samples/sim/mx2", "samples/sim/mx3"], check=True, cwd=ROOT)
-        busy = busy_db(a.rate)
+        busy = busy_db(a.rate, a.data)
         con = duckdb.connect(str(busy), read_only=True)
         busy_msgs = con.execute("SELECT count(*) FROM smtpd_events WHERE event = 'message'").fetchone()[0]
         busy_j = con.execute("SELECT count(*) FROM journeys").fetchone()[0]
