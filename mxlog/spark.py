@@ -269,8 +269,8 @@ class ParserPlan:
         return f"CASE WHEN has_sep THEN NULL ELSE CASE pattern {' '.join(whens)} END END"
 
     def fields_sql(self) -> list[str]:
-        """Typed column expressions (over `msg`, `parts`, `has_sep` and `pattern`), in the
-        table's column order."""
+        """`fields`: a struct of the typed columns in the table's order (over `msg`, `parts`,
+        `has_sep` and `pattern`)."""
         per_field: dict[str, list[tuple[str, str]]] = {f.name: [] for f in self.parser.fields}
         for p, _, marked_rx, plans in self.patterns:
             pos = {gi: k + 1 for k, gi in enumerate(_group_order(plans))}
@@ -290,15 +290,20 @@ class ParserPlan:
             for k, v in p.set.items():
                 const = _lit(v) if isinstance(v, str) else repr(v).lower() if isinstance(v, bool) else repr(v)
                 per_field[k].append((p.name, "=" + const))
-        exprs = []
+        # one CASE over the patterns (not one per field): a struct of every typed field
+        by_pattern: dict[str, dict[str, str]] = {}
         for f in self.parser.fields:
-            typ = SPARK_TYPES[f.sql_type]
-            whens = []
             for pname, value in per_field[f.name]:
                 typed = value[1:] if value.startswith("=") else spark_convert(value, f.convert)
-                whens.append(f"WHEN {_lit(pname)} THEN CAST({typed} AS {typ})")
-            exprs.append(f"CASE pattern {' '.join(whens)} END AS `{f.name}`" if whens else f"CAST(NULL AS {typ}) AS `{f.name}`")
-        return exprs
+                by_pattern.setdefault(pname, {})[f.name] = typed
+        whens = []
+        for p, *_ in self.patterns:
+            got = by_pattern.get(p.name, {})
+            members = ", ".join(
+                f"{_lit(f.name)}, CAST({got.get(f.name, 'NULL')} AS {SPARK_TYPES[f.sql_type]})" for f in self.parser.fields
+            )
+            whens.append(f"WHEN {_lit(p.name)} THEN named_struct({members})")
+        return [f"CASE pattern {' '.join(whens)} END AS fields"]
 
     def derived_sql(self) -> list[tuple[str, str]]:
         out = []
@@ -581,6 +586,7 @@ def _write(spark, parsed, out: str, report: SparkReport) -> None:
         )
         df = df.selectExpr("*", f"{plan.parts_sql()} AS parts")
         typed = df.selectExpr("file", *[f"`{c}`" for c in common], "pattern", *plan.fields_sql())
+        typed = typed.selectExpr("file", *[f"`{c}`" for c in common], "pattern", "fields.*")
         for name, expr in plan.derived_sql():
             typed = typed.withColumn(name, spark_expr(expr))
         _save(typed.selectExpr("*", "date_format(ts, 'yyyy-MM-dd') AS date"), out, table)
