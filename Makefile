@@ -31,7 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py --mb 1024 --runs 3 --write
 	$(BIN)/python bench/approaches.py --lines 1000000 --runs 3 --write
 	$(BIN)/python bench/pflog.py --packets 1000000 --runs 3 --write
-	$(BIN)/python bench/spark.py --mb 256 --write
+	$(BIN)/python bench/spark.py --mb 16 --write
 
 # Re-lock after changing dependencies: resolves the newest allowed versions into constraints.txt.
 lock:
