@@ -414,5 +414,56 @@ def report(
         typer.echo(str(path))
 
 
+# ---------------------------------------------------------------- export (issue 10)
+@app.command()
+def export(
+    out: Annotated[Path, typer.Option("--out", help="Lake directory: TABLE/host=H/date=YYYY-MM-DD/part-*.parquet.")],
+    db: DbOption = None,
+    since: Annotated[Optional[str], typer.Option(metavar="DAY", help="First UTC day YYYY-MM-DD to export.")] = None,
+    until: Annotated[Optional[str], typer.Option(metavar="DAY", help="Last UTC day to export, inclusive.")] = None,
+    table: Annotated[Optional[list[str]], typer.Option("--table", metavar="TABLE", help="Only this table (repeat for several; default: all).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No per-table summaries.")] = False,
+):
+    """Export the tables, journeys and hops to a Parquet lake; writes only new or changed partitions."""
+    from mxlog import export as _export
+
+    try:
+        for day in (since, until):
+            if day is not None:
+                datetime.date.fromisoformat(day)
+        reports = _export.export(
+            db, out, tables=table or None, since=since, until=until,
+            on_table=None if quiet else (lambda r: typer.echo(r.summary(), err=True)),
+        )
+    except ValueError as e:
+        _fail(MxlogError(f"bad day: {e}", hint="days are YYYY-MM-DD (UTC)", code=ExitCode.USAGE))
+    except (MxlogError, Exception) as e:
+        _fail(e)
+    written = sum(len(r.written) for r in reports)
+    removed = sum(len(r.removed) for r in reports)
+    typer.echo(f"{out}: {written} partitions written, {removed} removed, "
+               f"{sum(r.rows_written for r in reports):,} rows", err=True)
+
+
+# ---------------------------------------------------------------- spark-ingest (issue 10)
+@app.command("spark-ingest")
+def spark_ingest(
+    paths: Annotated[list[str], typer.Argument(help="Syslog files (plain or .gz) or directories; any URI Spark reads.")],
+    out: Annotated[str, typer.Option("--out", help="Lake directory or URI (same layout as `mxlog export`).")],
+    master: Annotated[str, typer.Option(help="Spark master: local[N], spark://HOST:7077, yarn ...")] = "local[2]",
+    year: Annotated[Optional[int], typer.Option(help="Year of BSD timestamps (default: from each local file's mtime, else this year).")] = None,
+    tz: Annotated[str, typer.Option(help="Time zone of BSD syslog timestamps (IANA name).")] = "UTC",
+    host: Annotated[Optional[str], typer.Option(help="Host name for lines that carry none.")] = None,
+):
+    """Parse raw syslog files with Apache Spark (pip install 'mxlog[spark]') into a Parquet lake."""
+    try:
+        from mxlog import spark as _spark
+
+        result = _spark.ingest(paths, out, master=master, year=year, tz=tz, host=host)
+    except (MxlogError, Exception) as e:
+        _fail(e)
+    typer.echo(result.summary(), err=True)
+
+
 def run():  # console script entry point
     app()

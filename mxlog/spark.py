@@ -1,0 +1,618 @@
+"""`mxlog spark-ingest`: the same pattern declarations (parsers/) run by Apache Spark over raw
+syslog files, written as the lake layout of `mxlog export` (DESIGN.md, "Scale beyond one
+machine"). Needs the optional extra: `pip install 'mxlog[spark]'` (pyspark, and a JRE 17).
+
+What is translated mechanically from the declarations, so that a pattern added in `parsers/`
+runs here without further edits:
+
+- regexes: `(?P<name>` -> `(?<javaname>` (Java group names are alphanumeric: `java_group_names`
+  maps them), `[` and `&` escaped inside character classes (Java reads `[a[b]]` as a union and
+  `&&` as an intersection), `(?sU)` in front so that `.`, `\\d`, `\\s`, `\\w` mean what they mean
+  in the Rust regex engine of `mxlog ingest`, and the closing `$` made `\\z`;
+- which pattern takes a line: the parser's router key, then the first pattern in declaration
+  order that lists the key and matches (as the engine does);
+- captured values: one regex evaluation per row (`regexp_replace` of the whole message by all
+  groups joined with a separator, then split). A group that did not take part in the match is
+  NULL, as in polars: groups that cannot match empty are NULL when empty; groups that can, and
+  are optional, carry a zero-width marker group that says whether they took part;
+- typed conversion: every converter of parsers.base.CONVERTERS in Spark SQL (`SPARK_CONVERT`);
+  `set` constants and `Derived` fields as well.
+
+Framing (parsers/syslog.py) supported here: BSD `Mmm dd HH:MM:SS host ident[pid]: msg` with
+the year from `--year` or the file's mtime (a file that starts in a later month than a line is
+read as having crossed a new year, which equals the engine's Dec->Jan rule for files spanning
+under six months), the zone from `--tz`; hostless `Mmm dd HH:MM:SS ident: msg` and Dovecot's
+`name(...)` log_path prefix; `last message repeated N times` (both spellings). Not supported
+(such lines land in `unparsed` as `no-syslog-header`): ISO/RFC 3339 stamps, `YYYY-MM-DD HH:MM:SS`
+and TAI64N labels. Lines are split at `\\n`, `\\r` and `\\r\\n` (Hadoop's reader; the engine
+splits at `\\n` only); bytes that are not UTF-8 are kept as they are, without `raw_bytes`.
+spamdb dumps and pflog captures are not read: they are small, `mxlog ingest` + `mxlog export`
+handles them. Provenance is `file` (the path or URI) and `line_no`, where the DuckDB tables
+carry `file_id`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from re import _parser as sre
+
+from mxlog.errors import MxlogError
+from parsers import REGISTRY
+from parsers.base import COMMON_COLUMNS, Parser, Pattern
+from parsers.syslog import MONTHS, infer_year
+
+SEP = "\u0001\u0002\u0001"  # joins captured groups; a message that contains it is extracted group by group
+NO_SYSLOG_HEADER = "no-syslog-header"
+OTHER_PROGRAM = "other-program"
+NO_PATTERN = "no-pattern-matched"
+REPEAT_WITHOUT_PREVIOUS = "repeat-without-previous"
+
+SPARK_TYPES = {
+    "VARCHAR": "string",
+    "VARCHAR[]": "array<string>",
+    "TIMESTAMPTZ": "timestamp",
+    "BIGINT": "bigint",
+    "INTEGER": "int",
+    "DOUBLE": "double",
+    "BOOLEAN": "boolean",
+}
+
+
+# ------------------------------------------------------------------ regex translation
+
+
+def java_group_names(regex: str) -> dict[str, str]:
+    """Python group name -> a Java-legal one (letters and digits only, unique)."""
+    names, used = {}, set()
+    for name in re.compile(regex).groupindex:
+        base = re.sub(r"[^A-Za-z0-9]", "", name) or "g"
+        if not base[0].isalpha():
+            base = "g" + base
+        cand, i = base, 1
+        while cand in used:
+            i += 1
+            cand = f"{base}{i}"
+        used.add(cand)
+        names[name] = cand
+    return names
+
+
+def to_java(regex: str) -> str:
+    """A declared (Python-syntax, common-dialect) regex in Java's syntax."""
+    names = java_group_names(regex)
+    out, i, in_class, class_start, n = [], 0, False, False, len(regex)
+    while i < n:
+        c = regex[i]
+        if c == "\\":
+            out.append(regex[i:i + 2])
+            i += 2
+            class_start = False
+            continue
+        if in_class:
+            if c == "]" and not class_start:
+                in_class = False
+                out.append(c)
+            elif c in "[&":
+                out.append("\\" + c)
+            else:
+                out.append(c)
+            class_start = False
+            i += 1
+            continue
+        if c == "[":
+            in_class, class_start = True, True
+            out.append(c)
+            i += 1
+            if i < n and regex[i] == "^":
+                out.append("^")
+                i += 1
+            continue
+        m = re.match(r"\(\?P<(\w+)>", regex[i:])
+        if m:
+            out.append(f"(?<{names[m.group(1)]}>")
+            i += m.end()
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def whole_match(regex: str) -> str:
+    """`^...$` as a Java regex that must match the whole message, with Rust-like classes."""
+    return f"(?sU)^(?:{to_java(regex[1:-1])})\\z"
+
+
+@dataclass
+class GroupPlan:
+    name: str
+    index: int  # group number in the marked regex (Python and Java number alike)
+    can_be_empty: bool
+    optional: bool
+    marker: tuple[int, int] | None = None  # groups that capture a character iff the group took part
+
+
+def _group_shapes(regex: str) -> dict[int, tuple[bool, bool]]:
+    """group number -> (optional: may not take part in a match, can_be_empty)."""
+    shapes = {}
+
+    def walk(sub, optional):
+        for op, av in sub:
+            if op is sre.SUBPATTERN:
+                gid, _, _, body = av
+                if gid is not None:
+                    shapes[gid] = (optional, body.getwidth()[0] == 0)
+                walk(body, optional)
+            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+                walk(av[2], optional or av[0] == 0)
+            elif op is sre.BRANCH:
+                for b in av[1]:
+                    walk(b, optional or len(av[1]) > 1)
+            elif op in (sre.ASSERT, sre.ASSERT_NOT):
+                walk(av[1], True)
+
+    walk(sre.parse(regex), False)
+    return shapes
+
+
+def mark_participation(regex: str) -> tuple[str, list[GroupPlan]]:
+    """Put a zero-width marker at the start of every optional group that can match empty:
+    `(?:(?<=(?P<x__a>[\\s\\S]))|(?=(?P<x__b>[\\s\\S])))` captures the character before or after
+    the group's start, so the group took part iff a marker is not empty (Spark's regex
+    functions give '' for a group that did not take part, polars gives NULL)."""
+    compiled = re.compile(regex)
+    shapes = _group_shapes(regex)
+    ambiguous = {name for name, gid in compiled.groupindex.items() if all(shapes[gid])}
+    marked = regex
+    for name in ambiguous:
+        marker = f"(?:(?<=(?P<{name}__a>[\\s\\S]))|(?=(?P<{name}__b>[\\s\\S])))"
+        marked = marked.replace(f"(?P<{name}>", f"(?P<{name}>{marker}", 1)
+    index = re.compile(marked).groupindex
+    plans = []
+    for name, gid in compiled.groupindex.items():
+        optional, empty = shapes[gid]
+        marker = (index[name + "__a"], index[name + "__b"]) if name in ambiguous else None
+        plans.append(GroupPlan(name, index[name], empty, optional, marker))
+    return marked, plans
+
+
+# ------------------------------------------------------------------ typed conversion
+
+
+def _group_order(plans: list[GroupPlan]) -> list[int]:
+    return sorted({g.index for g in plans} | {i for g in plans if g.marker for i in g.marker})
+
+
+def _lit(s: str) -> str:
+    """A Spark SQL string literal."""
+    return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def spark_convert(x: str, converter: str) -> str:
+    """SQL turning text expression `x` into the converter's type (mxlog/convert.py's rules)."""
+    if converter == "text":
+        return x
+    if converter == "int":
+        return f"CASE WHEN {x} RLIKE '^-?[0-9]+$' THEN try_cast({x} AS BIGINT) END"
+    if converter == "float":
+        return f"try_cast({x} AS DOUBLE)"
+    if converter == "duration":
+        g = "regexp_extract({x}, '^(-)?(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?$', {i})"
+        part = [f"coalesce(try_cast({g.format(x=x, i=i)} AS BIGINT), 0)" for i in range(2, 6)]
+        total = f"({part[0]} * 86400 + {part[1]} * 3600 + {part[2]} * 60 + {part[3]})"
+        return (f"CASE WHEN {x} RLIKE '^-?(?:[0-9]+[dhms])+$' THEN "
+                f"CASE WHEN {x} LIKE '-%' THEN -{total} ELSE {total} END END")
+    if converter == "ip":
+        bare = f"regexp_replace(regexp_replace(regexp_replace({x}, '^\\\\[', ''), '\\\\]$', ''), '^IPv6:', '')"
+        return f"CASE WHEN {x} IN ('local', '', '[(unknown)]', '<unknown>') THEN NULL ELSE {bare} END"
+    if converter in ("lower", "hexid"):
+        return f"lower({x})"
+    if converter == "words":
+        words = f"split(regexp_replace({x}, '^\\\\s+|\\\\s+$', ''), ' ')"
+        return f"filter({words}, w -> NOT w RLIKE '^\\\\.*$')"
+    if converter == "list_comma":
+        return f"split({x}, ',')"
+    if converter in ("rcpt_list", "rcpt_params"):
+        args = f"split({x}, ',(?=<)')"
+        if converter == "rcpt_list":
+            items = f"transform({args}, a -> regexp_extract(a, '^<?([^ <>]*)>?', 1))"
+        else:
+            items = f"transform({args}, a -> regexp_extract(a, '^\\\\S+ (.*)$', 1))"
+        return f"CASE WHEN {x} = '(unknown)' THEN NULL ELSE {items} END"
+    if converter == "epoch":
+        return f"timestamp_seconds(CASE WHEN {x} RLIKE '^-?[0-9]+$' THEN try_cast({x} AS BIGINT) END)"
+    raise ValueError(f"unknown converter {converter!r}")
+
+
+# ------------------------------------------------------------------ per-parser SQL
+
+
+@dataclass
+class ParserPlan:
+    parser: Parser
+    patterns: list[tuple[Pattern, str, str, list[GroupPlan]]]  # pattern, java regex (match), marked java regex, groups
+
+    @classmethod
+    def of(cls, parser: Parser) -> "ParserPlan":
+        pats = []
+        for p in parser.patterns:
+            marked, plans = mark_participation(p.regex)
+            pats.append((p, whole_match(p.regex), whole_match(marked), plans))
+        return cls(parser, pats)
+
+    def route_sql(self) -> str:
+        return f"regexp_extract(msg, {_lit('(?sU)' + to_java(self.parser.router))}, 1)"
+
+    def pattern_sql(self) -> str:
+        """The first pattern (declaration order) whose route keys hold the line's and that matches."""
+        whens = []
+        for p, rx, _, _ in self.pattern_list():
+            keys = ", ".join(_lit(r) for r in p.routes)
+            whens.append(f"WHEN route IN ({keys}) AND msg RLIKE {_lit(rx)} THEN {_lit(p.name)}")
+        return "CASE " + " ".join(whens) + " END"
+
+    def pattern_list(self):
+        return self.patterns
+
+    def parts_sql(self) -> str:
+        """One regex evaluation per row: every group of the row's pattern (and the markers),
+        joined by SEP by `regexp_replace` of the whole message, split into an array."""
+        whens = []
+        for p, _, marked_rx, plans in self.patterns:
+            order = _group_order(plans)
+            joined = SEP.join(f"${gi}" for gi in order)
+            whens.append(f"WHEN {_lit(p.name)} THEN split(regexp_replace(msg, {_lit(marked_rx)}, {_lit(joined)}), {_lit(SEP)})")
+        return f"CASE WHEN has_sep THEN NULL ELSE CASE pattern {' '.join(whens)} END END"
+
+    def fields_sql(self) -> list[str]:
+        """`fields`: a struct of the typed columns in the table's order (over `msg`, `parts`,
+        `has_sep` and `pattern`)."""
+        per_field: dict[str, list[tuple[str, str]]] = {f.name: [] for f in self.parser.fields}
+        for p, _, marked_rx, plans in self.patterns:
+            pos = {gi: k + 1 for k, gi in enumerate(_group_order(plans))}
+
+            def group(gi):
+                return (f"(CASE WHEN has_sep THEN regexp_extract(msg, {_lit(marked_rx)}, {gi}) "
+                        f"ELSE element_at(parts, {pos[gi]}) END)")
+
+            for g in plans:
+                value = group(g.index)
+                if g.marker:
+                    took_part = " OR ".join(f"{group(m)} != ''" for m in g.marker)
+                    value = f"(CASE WHEN {took_part} THEN {value} END)"
+                elif g.optional:  # cannot match empty: '' means it did not take part
+                    value = f"(CASE WHEN {value} != '' THEN {value} END)"
+                per_field[g.name].append((p.name, value))
+            for k, v in p.set.items():
+                const = _lit(v) if isinstance(v, str) else repr(v).lower() if isinstance(v, bool) else repr(v)
+                per_field[k].append((p.name, "=" + const))
+        # one CASE over the patterns (not one per field): a struct of every typed field
+        by_pattern: dict[str, dict[str, str]] = {}
+        for f in self.parser.fields:
+            for pname, value in per_field[f.name]:
+                typed = value[1:] if value.startswith("=") else spark_convert(value, f.convert)
+                by_pattern.setdefault(pname, {})[f.name] = typed
+        whens = []
+        for p, *_ in self.patterns:
+            got = by_pattern.get(p.name, {})
+            members = ", ".join(
+                f"{_lit(f.name)}, CAST({got.get(f.name, 'NULL')} AS {SPARK_TYPES[f.sql_type]})" for f in self.parser.fields
+            )
+            whens.append(f"WHEN {_lit(p.name)} THEN named_struct({members})")
+        return [f"CASE pattern {' '.join(whens)} END AS fields"]
+
+    def derived_sql(self) -> list[tuple[str, str]]:
+        out = []
+        for d in self.parser.derived:
+            rx = _lit("(?sU)" + to_java(d.regex))
+            out.append((d.name, f"CASE WHEN `{d.source}` RLIKE {rx} THEN regexp_extract(`{d.source}`, {rx}, 1) END"))
+        return out
+
+
+# ------------------------------------------------------------------ the job
+
+
+@dataclass
+class SparkReport:
+    out: str
+    files: int = 0
+    lines: int = 0
+    rows: dict = field(default_factory=dict)  # table -> rows
+    unparsed: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        tables = ", ".join(f"{t} {n:,}" for t, n in sorted(self.rows.items()))
+        return (f"{self.out}: {self.files} files, {self.lines:,} lines: {self.lines - self.unparsed:,} parsed, "
+                f"{self.unparsed:,} unparsed; rows: {tables} ({self.seconds:.1f} s)")
+
+
+def session(master: str = "local[2]", app: str = "mxlog"):
+    """A SparkSession set up for mxlog: UTC, no ANSI errors on bad casts, microsecond Parquet
+    timestamps, dynamic partition overwrite (a run replaces only the partitions it writes)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise MxlogError("pyspark is not installed", hint="pip install 'mxlog[spark]' (it needs a Java 17 runtime)") from None
+    builder = (
+        SparkSession.builder.master(master).appName(app)
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.ansi.enabled", "false")
+        .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
+        .config("spark.sql.sources.partitionOverwriteMode", "dynamic")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
+        # the pattern CASEs are far larger than Java's 64 KB method limit: generating and
+        # compiling code for them fails after seconds each, then falls back anyway
+        .config("spark.sql.codegen.wholeStage", "false")
+        .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
+    )
+    if master.startswith("local"):
+        builder = builder.config("spark.sql.shuffle.partitions", "4").config("spark.driver.memory", os.environ.get("MXLOG_SPARK_MEMORY", "2g"))
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def _is_uri(p: str) -> bool:
+    return bool(re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", p))
+
+
+def input_files(paths) -> list[tuple[str, str]]:
+    """(path shown in `file`, URI Spark reads) for every syslog file under `paths`; local files
+    that are captures or dumps are left to `mxlog ingest`."""
+    from mxlog.ingest import detect_kind, discover, open_content
+
+    out = []
+    local = [p for p in map(str, paths) if not _is_uri(p)]
+    for p in map(str, paths):
+        if _is_uri(p):
+            out.append((p, p))
+    for f in discover(local):
+        stream, _ = open_content(f)
+        with stream:
+            head = stream.read(65536)
+        if detect_kind(head) in ("syslog", "text"):
+            out.append((str(f), f.resolve().as_uri()))
+    return out
+
+
+def _first_stamp(path: str) -> tuple[int, int] | None:
+    """(month, day) of the first BSD-stamped line of a local file."""
+    from mxlog.ingest import open_content
+
+    stream, _ = open_content(Path(path))
+    with stream:
+        for i, line in enumerate(stream):
+            m = re.match(rb"^([A-Z][a-z]{2}) ([ 0-9][0-9]) ", line)
+            if m and m.group(1).decode() in MONTHS:
+                return MONTHS.index(m.group(1).decode()) + 1, int(m.group(2))
+            if i > 1000:
+                return None
+    return None
+
+
+FRAME = (
+    r"^(?<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?<day>[ 0-9][0-9]) "
+    r"(?<hh>[0-9]{2}):(?<mi>[0-9]{2}):(?<ss>[0-9]{2}) (?<htok>[^ ]+) (?<rest>.*)\z"
+)
+
+
+def ingest(paths, out: str, *, master: str = "local[2]", year: int | None = None, tz: str = "UTC",
+           host: str | None = None, spark=None) -> SparkReport:
+    """Parse syslog files with Spark into the lake at `out` (TABLE/host=H/date=D/part-*.parquet)."""
+    from pyspark import StorageLevel
+
+    t0 = time.perf_counter()
+    files = input_files(paths)
+    if not files:
+        raise MxlogError("no syslog files to read", hint="give log files or directories that contain some")
+    own = spark is None
+    spark = spark or session(master)
+    try:
+        report = SparkReport(str(out), files=len(files))
+        parsed = _parsed(spark, files, year, tz, host).persist(StorageLevel.MEMORY_AND_DISK)
+        try:
+            _write(spark, parsed, str(out), report)
+        finally:
+            parsed.unpersist()
+        report.seconds = time.perf_counter() - t0
+        return report
+    finally:
+        if own:
+            spark.stop()
+
+
+def _parsed(spark, files, year, tz, default_host):
+    """Every line: file, line_no, raw, ts, host, pid, program, msg, rep, reason (NULL when
+    parsed), parser (table) and pattern."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    this_year = dt.datetime.now(dt.timezone.utc).year
+    meta = []
+    for shown, uri in files:
+        y, m0 = year, None
+        if not _is_uri(shown):
+            first = _first_stamp(shown)
+            if first:
+                m0 = first[0]
+                if y is None:
+                    y = infer_year(first[0], first[1], os.stat(shown).st_mtime)
+        meta.append((uri, shown, y if y is not None else this_year, m0))
+    meta_df = spark.createDataFrame(meta, "uri string, file string, base_year int, first_month int")
+
+    raw = (
+        spark.read.text([uri for _, uri in files])
+        .select(
+            F.input_file_name().alias("uri"),
+            F.input_file_block_start().alias("block"),
+            F.monotonically_increasing_id().alias("id"),
+            F.col("value").alias("raw"),
+        )
+    )
+    # line numbers: the rank of a line in its block, plus the lines of the file's earlier blocks
+    blocks = raw.groupBy("uri", "block").agg(F.count("*").alias("n"), F.min("id").alias("first_id"))
+    blocks.createOrReplaceTempView("mxlog_blocks")
+    blocks = spark.sql(
+        "SELECT uri, block, first_id, coalesce(sum(n) OVER (PARTITION BY uri ORDER BY block"
+        " ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before FROM mxlog_blocks"
+    )
+    lines = (
+        raw.join(F.broadcast(blocks), ["uri", "block"])
+        .join(F.broadcast(meta_df), "uri", "left")
+        .select("file", (F.col("id") - F.col("first_id") + F.col("before") + 1).alias("line_no"), "raw",
+                "base_year", "first_month")
+    )
+    lines.createOrReplaceTempView("mxlog_lines")
+    host_default = _lit(default_host) if default_host else "CAST(NULL AS STRING)"
+    months = "map(" + ", ".join(f"'{m}', {i + 1}" for i, m in enumerate(MONTHS)) + ")"
+    tz_sql = _lit(tz)
+    frame = _lit(FRAME)
+    fields = _lit("\u0002" + "\u0001".join(f"${i}" for i in range(1, 8)))
+    repeat_n = _lit("^(?:--- )?last message repeated ([0-9]+)")
+    first_token, after_token = _lit("^([^ ]*)"), _lit("(?s)^[^ ]* ?(.*)\\z")
+    ends_pid, integer = _lit("\\]:$"), _lit("^-?[0-9]+$")
+    framed = spark.sql(f"""
+        WITH s AS (
+          SELECT file, line_no, raw, base_year, first_month, regexp_replace(raw, {frame}, {fields}) AS rr
+          FROM mxlog_lines
+        ), m AS (
+          SELECT file, line_no, raw, base_year, first_month,
+                 left(rr, 1) = '\u0002' AND left(raw, 1) != '\u0002' AS bsd,
+                 split(substr(rr, 2), '\u0001', 7) AS fp
+          FROM s
+        ), h AS (
+          SELECT file, line_no, raw, base_year, first_month, bsd,
+                 {months}[fp[0]] AS mon, fp[1] AS day_s, fp[2] AS hh, fp[3] AS mi, fp[4] AS ss,
+                 fp[5] AS htok, fp[6] AS rest,
+                 bsd AND instr(fp[5], '(') > 0 AS procish,
+                 bsd AND instr(fp[5], '(') = 0 AND fp[5] LIKE '%:' AS hostless
+          FROM m
+        ), r AS (
+          SELECT *,
+                 CASE WHEN bsd AND NOT procish AND NOT hostless
+                   THEN try_cast(substr(regexp_extract(rest, {repeat_n}, 1), 1, 10) AS BIGINT) END AS rep_n0,
+                 CASE WHEN procish OR hostless THEN htok ELSE regexp_extract(rest, {first_token}, 1) END AS ident,
+                 CASE WHEN procish THEN concat(htok, ' ', rest)
+                      WHEN hostless THEN rest
+                      ELSE regexp_extract(rest, {after_token}, 1) END AS msg0
+          FROM h
+        ), i AS (
+          SELECT *, coalesce(rep_n0 > 0 AND length(rest) > length('last message repeated '), false) AS repeat,
+                 instr(ident, '[') AS lb, length(ident) AS il,
+                 ident RLIKE {ends_pid} AND instr(ident, '[') BETWEEN 1 AND length(ident) - 2 AS has_pid
+          FROM r
+        )
+        SELECT file, line_no, raw,
+               CASE WHEN NOT bsd THEN 'bad' WHEN repeat THEN 'repeat'
+                    WHEN procish OR ident LIKE '%:' THEN 'ok' ELSE 'bad' END AS status,
+               CASE WHEN repeat THEN rep_n0 END AS rep_n,
+               CASE WHEN bsd THEN to_utc_timestamp(make_timestamp(
+                   base_year + CASE WHEN first_month - mon > 6 THEN 1 ELSE 0 END,
+                   mon, CAST(trim(day_s) AS INT), CAST(hh AS INT), CAST(mi AS INT), CAST(ss AS INT)), {tz_sql}) END AS ts,
+               CASE WHEN bsd AND NOT procish AND NOT hostless THEN htok ELSE {host_default} END AS host,
+               CASE WHEN procish THEN substr(htok, 1, instr(htok, '(') - 1)
+                    WHEN NOT procish AND has_pid THEN substr(ident, 1, lb - 1)
+                    ELSE substr(ident, 1, il - 1) END AS program,
+               CASE WHEN NOT procish AND has_pid AND substr(ident, lb + 1, il - lb - 2) RLIKE {integer}
+                    THEN try_cast(substr(ident, lb + 1, il - lb - 2) AS INT) END AS pid,
+               msg0 AS msg
+        FROM i
+    """)
+    # framed is read four times (the lines, the repeats, the lines they repeat): frame once
+    framed = framed.persist(StorageLevel.MEMORY_AND_DISK)
+    framed.createOrReplaceTempView("mxlog_framed")
+    resolved = spark.sql("""
+        WITH rep AS (SELECT file, host, line_no FROM mxlog_framed WHERE status = 'repeat'),
+        src AS (
+          SELECT r.file, r.host, r.line_no, max(o.line_no) AS src_line
+          FROM rep r JOIN mxlog_framed o
+            ON o.file = r.file AND o.host <=> r.host AND o.line_no < r.line_no AND o.status = 'ok'
+          GROUP BY r.file, r.host, r.line_no
+        ), carried AS (
+          SELECT s.file, s.line_no, o.program, o.pid, o.msg
+          FROM src s JOIN mxlog_framed o ON o.file = s.file AND o.line_no = s.src_line
+        )
+        SELECT f.file, f.line_no, f.raw, f.ts, f.host,
+               CASE WHEN f.status = 'repeat' THEN c.pid ELSE f.pid END AS pid,
+               CASE WHEN f.status = 'repeat' THEN c.program ELSE f.program END AS program,
+               CASE WHEN f.status = 'repeat' THEN c.msg ELSE f.msg END AS msg,
+               CASE WHEN f.status = 'bad' THEN 'no-syslog-header'
+                    WHEN f.status = 'repeat' AND c.program IS NULL THEN 'repeat-without-previous' END AS reason,
+               CASE WHEN f.status = 'repeat' AND c.program IS NOT NULL
+                    THEN sequence(1, CAST(f.rep_n AS INT)) ELSE array(0) END AS reps
+        FROM mxlog_framed f LEFT JOIN carried c ON c.file = f.file AND c.line_no = f.line_no
+    """).select("*", F.explode("reps").alias("rep")).drop("reps")
+    resolved.createOrReplaceTempView("mxlog_resolved")
+
+    plans = [ParserPlan.of(p) for p in REGISTRY if p.kind == "syslog"]
+    program_case = " ".join(
+        f"WHEN program IN ({', '.join(_lit(pr) for pr in plan.parser.programs)}) THEN {_lit(plan.parser.table)}"
+        for plan in plans
+    )
+    route_case = " ".join(f"WHEN parser = {_lit(plan.parser.table)} THEN {plan.route_sql()}" for plan in plans)
+    pattern_case = " ".join(
+        f"WHEN parser = {_lit(plan.parser.table)} THEN {plan.pattern_sql()}" for plan in plans
+    )
+    routed = spark.sql(f"""
+        WITH a AS (SELECT *, CASE WHEN reason IS NULL THEN CASE {program_case} END END AS parser FROM mxlog_resolved),
+        b AS (SELECT *, nullif(CASE {route_case} END, '') AS route FROM a)
+        SELECT file, line_no, rep, raw, ts, host, pid, program, msg, parser,
+               CASE {pattern_case} END AS pattern,
+               coalesce(reason, CASE WHEN parser IS NULL THEN 'other-program' END) AS reason0
+        FROM b
+    """)
+    return routed.selectExpr(
+        "file", "line_no", "rep", "raw", "ts", "host", "pid", "program", "msg", "parser", "pattern",
+        "coalesce(reason0, CASE WHEN pattern IS NULL THEN 'no-pattern-matched' END) AS reason",
+    )
+
+
+def _write(spark, parsed, out: str, report: SparkReport) -> None:
+    parsed.createOrReplaceTempView("mxlog_parsed")
+    plans = [ParserPlan.of(p) for p in REGISTRY if p.kind == "syslog"]
+    common = [c for c in COMMON_COLUMNS if c not in ("file_id", "pattern")]
+    for plan in plans:
+        table = plan.parser.table
+        df = spark.sql(
+            "SELECT file, line_no, rep, ts, host, pid, pattern, msg, "
+            f"instr(msg, {_lit(SEP)}) > 0 AS has_sep FROM mxlog_parsed WHERE parser = {_lit(table)} AND reason IS NULL"
+        )
+        df = df.selectExpr("*", f"{plan.parts_sql()} AS parts")
+        typed = df.selectExpr("file", *[f"`{c}`" for c in common], "pattern", *plan.fields_sql())
+        typed = typed.selectExpr("file", *[f"`{c}`" for c in common], "pattern", "fields.*")
+        for name, expr in plan.derived_sql():
+            typed = typed.withColumn(name, spark_expr(expr))
+        _save(typed.selectExpr("*", "date_format(ts, 'yyyy-MM-dd') AS date"), out, table)
+    unparsed = spark.sql(
+        "SELECT file, line_no, ts, host, nullif(program, '') AS program, raw, CAST(NULL AS BINARY) AS raw_bytes, reason, "
+        "date_format(ts, 'yyyy-MM-dd') AS date FROM mxlog_parsed WHERE reason IS NOT NULL AND rep <= 1"
+    )
+    _save(unparsed, out, "unparsed")
+    for table, rows in spark.sql(
+        "SELECT parser, count(*) FROM mxlog_parsed WHERE reason IS NULL GROUP BY parser"
+    ).collect():
+        report.rows[table] = rows
+    counts = spark.sql(
+        "SELECT count(*) AS lines, count_if(reason IS NOT NULL) AS unparsed FROM mxlog_parsed WHERE rep <= 1"
+    ).first()
+    report.lines, report.unparsed = counts["lines"], counts["unparsed"]
+
+
+def spark_expr(sql: str):
+    from pyspark.sql import functions as F
+
+    return F.expr(sql)
+
+
+def _save(df, out: str, table: str) -> None:
+    (df.write.mode("overwrite").partitionBy("host", "date").option("compression", "zstd")
+     .parquet(f"{out}/{table}"))
+
+
