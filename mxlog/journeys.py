@@ -617,10 +617,12 @@ def build(con, *, full: bool = False, proxy_ports: dict[int, str] | None = None,
             start = older
         since = start - window
         lo = since - window
-    # the build joins whole tables: give DuckDB more room than the streaming ingest needs, so
-    # that it does not spill (MXLOG_JOURNEYS_MEMORY, default 1GB), and restore it afterwards
+    # the build joins whole tables, and some of its operators (list aggregates, the recursive
+    # path) cannot spill: it runs with DuckDB's own default (80 % of RAM) instead of the streaming
+    # ingest's small limit, or with MXLOG_JOURNEYS_MEMORY; the ingest's limit is restored after
     saved_limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-    con.execute(f"SET memory_limit = '{os.environ.get('MXLOG_JOURNEYS_MEMORY', '1GB')}'")
+    wanted = os.environ.get("MXLOG_JOURNEYS_MEMORY")
+    con.execute(f"SET memory_limit = '{wanted}'" if wanted else "RESET memory_limit")
     try:
         return _build(con, mode, since, lo, watermark, max_file_id, started, t0, proxy_ports, profile)
     finally:
