@@ -11,7 +11,14 @@ from conftest import ROOT, write_maillog
 from mxlog.cli import app
 
 runner = CliRunner()
-COMMANDS = ["ingest", "sql", "check", "unparsed", "schema", "demo", "simulate"]
+COMMANDS = ["ingest", "sql", "check", "unparsed", "schema", "demo", "simulate", "journeys", "trace", "report", "export",
+            "spark-ingest"]
+
+
+def test_the_list_of_commands_is_complete():
+    from typer.main import get_command
+
+    assert sorted(get_command(app).commands) == sorted(COMMANDS)
 
 
 def run(*args):
