@@ -157,8 +157,8 @@ def unparsed_templates(*, db=None, top=20, reason=None) -> tuple[list[str], list
         con.close()
 
 
-def demo(*, db=None) -> str:
-    """Ingest samples/ and describe what is in it."""
+def demo(*, db=None, report_dir=Path("reports") / "demo") -> str:
+    """Ingest samples/, describe what is in it, and write the report of the simulated day."""
     if not SAMPLES.is_dir():
         raise MxlogError(f"no samples directory at {SAMPLES}", hint="set MXLOG_SAMPLES to the samples/ folder")
     lines = []
@@ -187,8 +187,15 @@ def demo(*, db=None) -> str:
         try:
             lines.append("")
             lines += _demo_facts(con)
+            # the report of the busiest day (the simulated one)
+            (day,) = con.execute("SELECT CAST(CAST(first_seen_ts AS DATE) AS VARCHAR) FROM journeys "
+                                 "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1").fetchone()
         finally:
             con.close()
+        from mxlog import report as _report
+
+        written = _report.write(target, report_dir, ["html", "md", "json"], day=day)
+        lines.append(f"report of {day}: {written['files']['html']} (open it in a browser; also report.md, report.json)")
     lines.append("Next: `mxlog ingest /var/log/maillog*` then `mxlog sql \"SELECT ...\"` (see `mxlog schema`).")
     return "\n".join(lines)
 

@@ -243,3 +243,21 @@ def test_report_in_headless_chromium(hostile_db, tmp_path):
     assert got["scripts"] == 1 and got["svgs"] == 0 and got["imgs"] == charts, got  # the probe is the one script
     assert got["scroll"] <= got["window"], got  # nothing wider than the window: long values wrapped or cut
     assert got["widest_cell"] <= got["window"], got
+
+
+@pytest.mark.skipif(_chromium() is None, reason="headless Chromium is not installed (make test installs it as root)")
+def test_demo_report_renders_in_headless_chromium(tmp_path):
+    """`make demo` ends by writing the samples' report: it renders, with its charts, and runs no script."""
+    from mxlog import api
+
+    text = api.demo(report_dir=tmp_path / "demo")
+    page = tmp_path / "demo" / "index.html"
+    assert f"report of 2026-11-24: {page}" in text
+    html = page.read_text(encoding="utf-8")
+    charts = html.count("src='data:image/png;base64,")
+    assert charts >= 4
+    dom = dump_dom(page, tmp_path / "profile")
+    assert not re.search(r"<script\b", dom, re.I)
+    assert len(re.findall(r"<img\b", dom, re.I)) == charts
+    for heading in ("Greylisting", "Blacklists", "Latency per hop"):
+        assert heading in dom, heading
