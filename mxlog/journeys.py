@@ -285,11 +285,11 @@ WHERE t.event = 'trapped' AND t.{W}"""),
         ("grey claims", f"""
 CREATE OR REPLACE TEMP TABLE j_claim AS
 WITH r AS (
-    SELECT root, lower(mail_from) AS mail_from, lower(rcpt_to) AS rcpt_to, accepted_ts,
-           regexp_replace(client_ip, '[.:][0-9a-f]*$', '') AS net
+    SELECT host || ':' || msgid || ':' || rcpt_to AS journey_id, lower(mail_from) AS mail_from,
+           lower(rcpt_to) AS rcpt_to, accepted_ts, regexp_replace(client_ip, '[.:][0-9a-f]*$', '') AS net
     FROM j_nd WHERE depth = 0 AND client_ip IS NOT NULL
 )
-SELECT g.*, r.root
+SELECT g.*, r.journey_id
 FROM (SELECT * FROM j_tup WHERE event = 'grey') g
 ASOF JOIN r ON g.mail_from = r.mail_from AND g.rcpt_to = r.rcpt_to AND g.net = r.net AND r.accepted_ts >= g.ts
 WHERE r.accepted_ts - g.ts <= INTERVAL {GREY_REACH}"""),
@@ -399,9 +399,9 @@ WITH px AS (
            CASE stage WHEN 'spampd' THEN sp_line WHEN 'dkimproxy' THEN dk_line END AS p_line
     FROM px
 ), claims AS (
-    SELECT CAST(root AS VARCHAR) AS owner, conn, list(line) AS glines FROM j_claim WHERE conn IS NOT NULL GROUP BY ALL
-    UNION ALL
-    SELECT journey_id, conn, list(line) FROM j_rclaim WHERE conn IS NOT NULL GROUP BY ALL
+    SELECT journey_id, conn, list(line) AS glines
+    FROM (SELECT journey_id, conn, line FROM j_claim UNION ALL SELECT journey_id, conn, line FROM j_rclaim)
+    WHERE conn IS NOT NULL GROUP BY ALL
 ), r AS (SELECT root, jid FROM j_root)
 -- pf: the SYN of the first connection
 SELECT jid, -10 AS k, 'pf' AS stage, o.host, p.ts AS ts_start, p.ts AS ts_end, NULL AS msgid, NULL AS evpid,
@@ -409,9 +409,9 @@ SELECT jid, -10 AS k, 'pf' AS stage, o.host, p.ts AS ts_start, p.ts AS ts_end, N
 FROM j_pf p JOIN (SELECT jid, host FROM j_root UNION ALL SELECT journey_id, host FROM j_rej) o USING (jid)
 UNION ALL
 -- spamd connections whose tuples this accepted or rejected journey claimed
-SELECT coalesce(r.jid, c.owner), -10, 'spamd', s.host, s.connected_ts, s.disconnected_ts, NULL, NULL,
+SELECT c.journey_id, -10, 'spamd', s.host, s.connected_ts, s.disconnected_ts, NULL, NULL,
        CASE WHEN len(s.lists) > 0 THEN 'black' ELSE 'grey' END, 'tuple', s.lines || c.glines
-FROM claims c JOIN j_spc s ON s.conn = c.conn LEFT JOIN r ON CAST(r.root AS VARCHAR) = c.owner
+FROM claims c JOIN j_spc s ON s.conn = c.conn
 UNION ALL
 -- the first acceptance, and an acceptance on another host after a backup MX's relay
 SELECT r.jid, n.depth * 10 + 2, 'smtpd_in', n.host, coalesce(n.prev_end, n.connected_ts, n.accepted_ts), n.accepted_ts,
@@ -480,11 +480,12 @@ agg AS (
 ), dv AS (
     SELECT n.root, any_value(d.message_id) AS mid FROM j_dove d JOIN j_nd n ON n.node = d.node GROUP BY n.root
 ), gr AS (
-    SELECT root AS owner, min(ts) AS first_ts, CAST(count(DISTINCT conn) AS INTEGER) AS attempts,
-           any_value(ip) AS ip, any_value(mail_from) AS mail_from FROM j_claim GROUP BY root
-), rg AS (
-    SELECT journey_id AS owner, min(ts) AS first_ts, CAST(count(DISTINCT conn) AS INTEGER) AS attempts,
-           any_value(ip) AS ip, any_value(mail_from) AS mail_from FROM j_rclaim GROUP BY journey_id
+    -- the (GREY) lines an accepted or a rejected journey claimed
+    SELECT journey_id, min(ts) AS first_ts, CAST(count(DISTINCT conn) AS INTEGER) AS attempts,
+           any_value(mail_from) AS mail_from
+    FROM (SELECT journey_id, ts, conn, mail_from FROM j_claim
+          UNION ALL SELECT journey_id, ts, conn, mail_from FROM j_rclaim)
+    GROUP BY journey_id
 ), acc AS (
     SELECT r.jid AS journey_id,
            CASE WHEN n0.local_enqueue OR n0.auth_user IS NOT NULL
@@ -512,16 +513,16 @@ agg AS (
     LEFT JOIN sp ON sp.root = r.root
     LEFT JOIN dk ON dk.root = r.root
     LEFT JOIN dv ON dv.root = r.root
-    LEFT JOIN gr ON gr.owner = r.root
+    LEFT JOIN gr ON gr.journey_id = r.jid
 ), rej AS (
     SELECT j.journey_id, 'inbound' AS direction, false AS via_backup,
            CASE WHEN j.local_enqueue THEN 'local' ELSE j.client_ip END AS client_ip, j.auth_user,
-           rg.mail_from, j.rcpt_to, NULL AS message_id, []::VARCHAR[] AS msgids, NULL::BIGINT AS size,
-           rg.first_ts IS NOT NULL AS greylisted, coalesce(rg.attempts, 0) AS grey_attempts, rg.first_ts AS grey_first_ts,
+           gr.mail_from, j.rcpt_to, NULL AS message_id, []::VARCHAR[] AS msgids, NULL::BIGINT AS size,
+           gr.first_ts IS NOT NULL AS greylisted, coalesce(gr.attempts, 0) AS grey_attempts, gr.first_ts AS grey_first_ts,
            j.client_ip AS ip, j.connected_ts, [] AS blacklists, NULL AS spam_verdict, NULL::DOUBLE AS spam_score,
            NULL::TIMESTAMPTZ AS accepted_ts, NULL::TIMESTAMPTZ AS delivered_ts, 'rejected' AS final_status,
            NULL AS final_result, j.result AS final_stat, NULL AS relay
-    FROM j_rej j LEFT JOIN rg ON rg.owner = j.journey_id
+    FROM j_rej j LEFT JOIN gr ON gr.journey_id = j.journey_id
 ), spo AS (
     SELECT o.journey_id, 'inbound' AS direction, false AS via_backup, o.ip AS client_ip, NULL AS auth_user,
            o.mail_from, o.rcpt_to, NULL AS message_id, []::VARCHAR[] AS msgids, NULL::BIGINT AS size,

@@ -107,12 +107,11 @@ def _read_lines(path: Path, fingerprint: str, fp_len: int, numbers: set[int]) ->
     """The numbered lines of `path` if it still holds the content with that fingerprint."""
     try:
         stream, _ = _ingest.open_content(path)
+        want, out = max(numbers), {}
         with stream:
             if hashlib.sha256(stream.read(fp_len)).hexdigest() != fingerprint:
                 return None
-        stream, _ = _ingest.open_content(path)
-        want, out = max(numbers), {}
-        with stream:
+            stream.seek(0)  # the head again (a compressed stream restarts at its start: cheap)
             for n, line in enumerate(stream, 1):
                 if n in numbers:
                     out[n] = line.rstrip(b"\n").rstrip(b"\r").decode("utf-8", "backslashreplace")
