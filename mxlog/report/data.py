@@ -262,10 +262,10 @@ def traffic(con, p: Period, scope: Scope) -> dict:
         "delivery_problems": rows(con, f"""SELECT host, agent, result, reason, sum(attempts) AS attempts,
             sum(envelopes) AS envelopes FROM delivery_problems WHERE {wr} GROUP BY ALL
             ORDER BY attempts DESC, host, reason LIMIT {2 * TOP}""", psr),
-        "remote_relays_in": rows(con, f"""SELECT address, any_value(name) AS name, sum(sessions) AS sessions,
+        "remote_relays_in": rows(con, f"""SELECT address, min(name) AS name, sum(sessions) AS sessions,
             sum(messages) AS messages FROM remote_relays WHERE direction = 'in' AND {wr} GROUP BY address
             ORDER BY sessions DESC, address LIMIT {TOP}""", psr),
-        "remote_relays_out": rows(con, f"""SELECT address, any_value(name) AS name, sum(messages) AS attempts,
+        "remote_relays_out": rows(con, f"""SELECT address, min(name) AS name, sum(messages) AS attempts,
             sum(ok) AS ok, sum(tempfail) AS tempfail, sum(permfail) AS permfail FROM remote_relays
             WHERE direction = 'out' AND {wr} GROUP BY address ORDER BY attempts DESC, address LIMIT {TOP}""", psr),
         "backup_queue": rows(con, f"""SELECT host, primary_host, sum(envelopes) AS envelopes, sum(messages) AS messages,
