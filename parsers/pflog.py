@@ -48,8 +48,11 @@ pcapng files are walked block by block in Python (about 1 us per block).
 
 from __future__ import annotations
 
+import os
 import socket
 import struct
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import polars as pl
@@ -228,18 +231,41 @@ def _walk_pcap(data: bytes, first: int, rec_hdr: int, order: str, snaplen: int,
     nchunks = len(bounds)
     # candidates: pfloghdr length byte in 45..100 and a known af, read through strided windows
     starts = bounds[1:][bounds[1:] + window + rec_hdr + 2 <= n]  # chunks whose window fits
-    hl = np.ndarray((len(starts), window), np.uint8, buf, int(starts[0]) + rec_hdr, (chunk, 1))
-    af = np.ndarray((len(starts), window), np.uint8, buf, int(starts[0]) + rec_hdr + 1, (chunk, 1))
-    look = (hl >= MIN_HDRLEN) & (hl <= MAX_HDRLEN) & ((af == AF_INET) | (af == 24) | (af == 28) | (af == 30))
-    lane_row, lane_col = np.nonzero(look)
-    cand = starts[lane_row] + lane_col
-    p1 = cand + rec_hdr + u32[np.minimum(cand, last) + 8]
-    p2 = p1 + rec_hdr + u32[np.minimum(p1, last) + 8]
-    good = plausible(cand) & (plausible(p1) | (p1 > last)) & (plausible(p2) | (p2 > last))
-    cand, lane_row = cand[good], lane_row[good]
-    _, firsts = np.unique(lane_row, return_index=True)  # first good candidate per chunk
-    lane_start = np.concatenate([[first], cand[firsts]])
-    lane_chunk = np.concatenate([[0], lane_row[firsts] + 1])
+
+    def first_good(rows, width):
+        """(chunk row, offset) of the first good candidate in the first `width` bytes of the
+        windows of chunks `rows` (indices into starts), for the rows that have one."""
+        at = starts[rows]
+        if len(rows) == 0:
+            return rows, at
+        if len(rows) == len(starts):  # every chunk: strided windows over the file, no copy
+            hl = np.ndarray((len(at), width), np.uint8, buf, int(at[0]) + rec_hdr, (chunk, 1))
+            af = np.ndarray((len(at), width), np.uint8, buf, int(at[0]) + rec_hdr + 1, (chunk, 1))
+        else:
+            hl = buf[(at + rec_hdr)[:, None] + np.arange(width)]
+            af = buf[(at + rec_hdr + 1)[:, None] + np.arange(width)]
+        look = (hl >= MIN_HDRLEN) & (hl <= MAX_HDRLEN) & ((af == AF_INET) | (af == 24) | (af == 28) | (af == 30))
+        row, col = np.nonzero(look)
+        cand = at[row] + col
+        p1 = cand + rec_hdr + u32[np.minimum(cand, last) + 8]
+        p2 = p1 + rec_hdr + u32[np.minimum(p1, last) + 8]
+        good = plausible(cand) & (plausible(p1) | (p1 > last)) & (plausible(p2) | (p2 > last))
+        cand, row = cand[good], row[good]
+        _, firsts = np.unique(row, return_index=True)  # first good candidate per chunk
+        return rows[row[firsts]], cand[firsts]
+
+    # most chunks have a record start in their first few hundred bytes: look there first, then
+    # in the whole window for the chunks that have none (the same first candidate either way)
+    narrow = min(window, 2 * rec_hdr + 256)
+    lane_row, cand = first_good(np.arange(len(starts)), narrow)
+    if narrow < window:
+        rest = np.setdiff1d(np.arange(len(starts)), lane_row, assume_unique=True)
+        more_row, more_cand = first_good(rest, window)
+        order_ = np.argsort(np.concatenate([lane_row, more_row]), kind="stable")
+        lane_row = np.concatenate([lane_row, more_row])[order_]
+        cand = np.concatenate([cand, more_cand])[order_]
+    lane_start = np.concatenate([[first], cand])
+    lane_chunk = np.concatenate([[0], lane_row + 1])
     lane_stop = np.append(bounds, n)[lane_chunk + 1]
     pos = lane_start.copy()
     active = np.ones(len(pos), bool)
@@ -454,7 +480,8 @@ def _read_pcapng(data: bytes, problems: list) -> dict:
 
 # --- per-packet bytes ---------------------------------------------------------------------------
 
-_BLOCK = 1 << 13  # packets per block: a block's gathered bytes (~1.3 MB) stay in the L2 cache
+_BLOCK = 1 << 13  # packets per block: a block's gathered bytes (~1.4 MB) stay in the L2 cache
+_THREADS = min(2, os.cpu_count() or 1)  # threads that decode blocks
 
 
 class _Source:
@@ -506,7 +533,10 @@ def _bits(valid: np.ndarray):
 
 def _gather_text(texts: list, idx: np.ndarray) -> pl.Series:
     """texts[idx] as a polars String column; idx == len(texts) gives NULL."""
-    return pl.Series(texts + [None], dtype=pl.String)[idx]
+    column = pl.Series(texts + [None], dtype=pl.String)
+    if len(idx) and (idx == idx[0]).all():  # one value (often: ifname, ruleset, action)
+        return column.new_from_index(int(idx[0]), len(idx))
+    return column[idx]
 
 
 def _encode(keys: pa.Array) -> tuple[list, np.ndarray]:
@@ -583,8 +613,10 @@ def _same_addresses(a: tuple, b: tuple) -> bool:
         return False
     if not ((a4 == b4) | ~ais4).all():
         return False
-    rows6 = np.flatnonzero(ais6)
-    return len(rows6) == 0 or np.array_equal(a6[rows6], b6[rows6])
+    if not ais6.any():
+        return True
+    same = (a6.view(np.uint64) == b6.view(np.uint64)).all(axis=1)  # (N, 16) bytes as 2 words
+    return bool((same | ~ais6).all())
 
 
 # --- decoding -----------------------------------------------------------------------------------
@@ -622,7 +654,8 @@ def _decode_records(data, rec: dict, problems: list) -> pl.DataFrame:
     rows_at, skip, pcap_format = rec["rows_at"], rec["skip"], rec["pcap"]
     n = len(rows_at)
     src = _Source(np.frombuffer(data, np.uint8))
-    words = (skip + 104) // 8  # the record header (pcap) and pfloghdr bytes 0..103
+    words = (skip + 160) // 8  # the record header (pcap) and the packet's first 160 bytes
+    width = 8 * words
     if pcap_format:
         order, nanos = pcap_format
         caplen, wirelen, ts, avail = np.empty(n, np.uint32), np.empty(n, np.uint32), np.empty(n, np.int64), np.empty(n, np.int64)
@@ -646,15 +679,19 @@ def _decode_records(data, rec: dict, problems: list) -> pl.DataFrame:
     flags, seq, ack = new(np.uint8), new(np.uint32), new(np.uint32)
     in_range, vpresent, v4, v6, l4_ok = new(bool), new(bool), new(bool), new(bool), new(bool)
     l4 = new(np.int64)
-    wide = {"ifname": False, "ruleset": False}
+    wide: dict[str, list] = {"ifname": [], "ruleset": []}  # any bytes in char[16]'s last 8, per block
     six: dict[str, np.ndarray] = {}  # 16-byte addresses, allocated at the first IPv6 block
+
+    lock = threading.Lock()
 
     def put6(name, lo, hi, m, rel):
         if name not in six:
-            six[name] = np.zeros((n, 16), np.uint8)
+            with lock:
+                if name not in six:
+                    six[name] = np.zeros((n, 16), np.uint8)
         six[name][lo:hi] = m[:, rel: rel + 16]
 
-    for lo in range(0, n, _BLOCK):
+    def block(lo: int) -> None:
         hi = min(lo + _BLOCK, n)
         h = src.rows(rows_at[lo:hi], words)
         b = rows_at[lo:hi] + skip
@@ -672,8 +709,8 @@ def _decode_records(data, rec: dict, problems: list) -> pl.DataFrame:
         af[lo:hi] = afb = h[:, p + 1]
         action[lo:hi], reason[lo:hi] = h[:, p + 2], h[:, p + 3]
         ifname8[lo:hi], ruleset8[lo:hi] = _at(h, p + 4, "=u8"), _at(h, p + 20, "=u8")
-        wide["ifname"] = wide["ifname"] or bool(_at(h, p + 12, "=u8").any())
-        wide["ruleset"] = wide["ruleset"] or bool(_at(h, p + 28, "=u8").any())
+        wide["ifname"].append(bool(_at(h, p + 12, "=u8").any()))
+        wide["ruleset"].append(bool(_at(h, p + 28, "=u8").any()))
         rulenr[lo:hi], subrulenr[lo:hi] = _at(h, p + 36, ">i4"), _at(h, p + 40, ">i4")
         for name, rel in (("uid", 44), ("pid", 48), ("rule_uid", 52), ("rule_pid", 56)):
             ids[name][lo:hi] = _at(h, p + rel, host_order + "u4")
@@ -688,24 +725,29 @@ def _decode_records(data, rec: dict, problems: list) -> pl.DataFrame:
         # embedded IP packet at BPF_WORDALIGN(length); dispatch on the version nibble, not on
         # af (af-to, formats.md 7.2)
         ip = (hlb.astype(np.int64) + 3) & ~3
-        m = src.rows(b + ip, 5)  # 40 bytes: an IPv4 header without options, or IPv6's
-        ver = m[:, 0] >> 4
+        # 40 bytes: an IPv4 header without options, or IPv6's; in h when every packet of the
+        # block has it at the same offset (one header length), else gathered from the file
+        if (ip == ip[0]).all() and p + int(ip[0]) + 40 <= width:
+            m, q = h, p + int(ip[0])
+        else:
+            m, q = src.rows(b + ip, 5), 0
+        ver = m[:, q] >> 4
         version[lo:hi] = ver
         inr = (a >= 1) & (hlb >= MIN_HDRLEN) & (hlb <= MAX_HDRLEN)
         vp = inr & (a >= ip + 1)
         is4 = vp & (ver == 4) & (a >= ip + 20)
         is6 = vp & (ver == 6) & (a >= ip + 40)
         in_range[lo:hi], vpresent[lo:hi], v4[lo:hi], v6[lo:hi] = inr, vp, is4, is6
-        ihl = (m[:, 0] & 0x0F).astype(np.int64) * 4
-        pr = np.where(is6, m[:, 6], m[:, 9]).astype(np.int64)
+        ihl = (m[:, q] & 0x0F).astype(np.int64) * 4
+        pr = np.where(is6, m[:, q + 6], m[:, q + 9]).astype(np.int64)
         at4 = ip + np.where(is6, 40, ihl)
-        ok = (is4 & (ihl >= 20) & ((_at(m, 6, ">u2") & 0x1FFF) == 0)) | is6  # L4 only in a first fragment
+        ok = (is4 & (ihl >= 20) & ((_at(m, q + 6, ">u2") & 0x1FFF) == 0)) | is6  # L4 only in a first fragment
         if is6.any():
-            put6("ip_src", lo, hi, m, 8)
-            put6("ip_dst", lo, hi, m, 24)
+            put6("ip_src", lo, hi, m, q + 8)
+            put6("ip_dst", lo, hi, m, q + 24)
             pending = is6.copy()
             for _ in range(8):  # IPv6 extension headers: hop-by-hop, routing, fragment, AH, dest opts
-                pending &= np.isin(pr, _IPV6_EXT) & (a >= at4 + 8)
+                pending &= _IS_EXT[pr] & (a >= at4 + 8)
                 if not pending.any():
                     break
                 rows = np.flatnonzero(pending)
@@ -717,17 +759,29 @@ def _decode_records(data, rec: dict, problems: list) -> pl.DataFrame:
                 ok[rows[nonfirst]] = False
                 pr[rows] = ext[:, 0]
                 at4[rows] += size
-            ok &= ~(is6 & np.isin(pr, _IPV6_EXT))
+            ok &= ~(is6 & _IS_EXT[pr])
         proto[lo:hi], l4_ok[lo:hi], l4[lo:hi] = pr, ok, at4
-        ttl[lo:hi] = np.where(is6, m[:, 7], m[:, 8])
-        ip_len[lo:hi] = np.where(is6, _at(m, 4, ">u2"), _at(m, 2, ">u2"))
-        ip_id[lo:hi] = _at(m, 4, ">u2")
-        ip_src4[lo:hi], ip_dst4[lo:hi] = _at(m, 12, ">u4"), _at(m, 16, ">u4")
+        ttl[lo:hi] = np.where(is6, m[:, q + 7], m[:, q + 8])
+        ip_len[lo:hi] = np.where(is6, _at(m, q + 4, ">u2"), _at(m, q + 2, ">u2"))
+        ip_id[lo:hi] = _at(m, q + 4, ">u2")
+        ip_src4[lo:hi], ip_dst4[lo:hi] = _at(m, q + 12, ">u4"), _at(m, q + 16, ">u4")
 
-        t = src.rows(b + at4, 2)  # transport header bytes 0..15
-        src_port[lo:hi], dst_port[lo:hi] = _at(t, 0, ">u2"), _at(t, 2, ">u2")
-        seq[lo:hi], ack[lo:hi] = _at(t, 4, ">u4"), _at(t, 8, ">u4")
-        flags[lo:hi], win[lo:hi] = t[:, 13], _at(t, 14, ">u2")
+        # transport header bytes 0..15: in h likewise, else gathered
+        if (at4 == at4[0]).all() and p + int(at4[0]) + 16 <= width:
+            t, r = h, p + int(at4[0])
+        else:
+            t, r = src.rows(b + at4, 2), 0
+        src_port[lo:hi], dst_port[lo:hi] = _at(t, r, ">u2"), _at(t, r + 2, ">u2")
+        seq[lo:hi], ack[lo:hi] = _at(t, r + 4, ">u4"), _at(t, r + 8, ">u4")
+        flags[lo:hi], win[lo:hi] = t[:, r + 13], _at(t, r + 14, ">u2")
+
+    starts = range(0, n, _BLOCK)
+    if _THREADS > 1 and len(starts) >= 2 * _THREADS:  # numpy releases the GIL in the gathers and casts
+        with ThreadPoolExecutor(_THREADS) as pool:
+            list(pool.map(block, starts))
+    else:
+        for lo in starts:
+            block(lo)
 
     if per_row_order:  # the host-order fields of big-endian sections
         rows = np.flatnonzero(big_endian)
@@ -764,8 +818,8 @@ def _decode_records(data, rec: dict, problems: list) -> pl.DataFrame:
     valid = has(4, in_range)
     put("reason", reason, valid)
     cols["reason_name"] = _gather_text(_REASON_NAMES, np.where(valid, layout + reason, np.uint32(768)))
-    cols["ifname"] = _name_text(ifname8, has(20, in_range), src, rows_at + (skip + 4), wide["ifname"])
-    cols["ruleset"] = _name_text(ruleset8, has(36, in_range), src, rows_at + (skip + 20), wide["ruleset"])
+    cols["ifname"] = _name_text(ifname8, has(20, in_range), src, rows_at + (skip + 4), any(wide["ifname"]))
+    cols["ruleset"] = _name_text(ruleset8, has(36, in_range), src, rows_at + (skip + 20), any(wide["ruleset"]))
     put("rulenr", rulenr, has(40, in_range))
     put("subrulenr", subrulenr, has(44, in_range))
     for name, at in (("uid", 44), ("pid", 48), ("rule_uid", 52), ("rule_pid", 56)):
@@ -797,7 +851,7 @@ def _decode_records(data, rec: dict, problems: list) -> pl.DataFrame:
     put("ip_len", ip_len, ip)
     put("ip_id", ip_id, v4)
     tcp = l4_ok & (proto == 6)
-    ported = l4_ok & np.isin(proto, (6, 17, 33, 132, 136))  # TCP UDP DCCP SCTP UDP-Lite
+    ported = l4_ok & _HAS_PORTS[proto]
     icmp = l4_ok & (((proto == 1) & v4) | ((proto == 58) & v6))
     put("src_port", src_port, ported & (avail >= l4 + 2))
     put("dst_port", dst_port, ported & (avail >= l4 + 4))
@@ -816,6 +870,18 @@ def _decode_records(data, rec: dict, problems: list) -> pl.DataFrame:
 _IPV6_EXT = (0, 43, 44, 51, 60)
 
 
+def _table(values) -> np.ndarray:
+    """bool lookup table over a byte: table[v] = v in values (one gather, not np.isin)."""
+    table = np.zeros(256, bool)
+    table[list(values)] = True
+    return table
+
+
+_IS_EXT = _table(_IPV6_EXT)
+_HAS_PORTS = _table((6, 17, 33, 132, 136))  # TCP UDP DCCP SCTP UDP-Lite
+_KNOWN_LENGTH = _table((45, 61, 69, 100))
+
+
 def _report(problems: list, packet_no: np.ndarray, hl: np.ndarray, present: np.ndarray,
             in_range: np.ndarray) -> None:
     """Header-length problems, one line per kind (not per packet)."""
@@ -828,7 +894,7 @@ def _report(problems: list, packet_no: np.ndarray, hl: np.ndarray, present: np.n
         problems.append(f"{len(bad)} packet(s) with pfloghdr length outside {MIN_HDRLEN}..{MAX_HDRLEN} "
                         f"(first: packet {packet_no[bad[0]]}, length {hl[bad[0]]}): "
                         "fields after length left NULL")
-    odd = np.flatnonzero(in_range & ~np.isin(hl, (45, 61, 69, 100)))
+    odd = np.flatnonzero(in_range & ~_KNOWN_LENGTH[hl])
     if len(odd):
         problems.append(f"{len(odd)} packet(s) with an unusual pfloghdr length (first: packet "
                         f"{packet_no[odd[0]]}, length {hl[odd[0]]}): decoded as the "
