@@ -229,7 +229,7 @@ def main(argv=None):
     text = "\n".join(out)
     print(text)
     if a.write:
-        write_section(BEGIN, END, text, '## pflog decoding (issue 4)')
+        write_section(BEGIN, END, text, '## pflog decoding (issues 4 and 8)')
 
 
 if __name__ == "__main__":

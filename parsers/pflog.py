@@ -41,9 +41,15 @@ offset depends on the previous caplen), so they are walked in lock-step "lanes":
 cut into chunks, every plausible record start near each chunk boundary walks its chunk in
 parallel as numpy vectors, and the lanes are stitched exactly where the chain from the file
 header enters each chunk (any chunk whose lane is missing is walked by a plain Python loop,
-so the result is always the sequential walk). Fields are then numpy gathers at those offsets
-through unaligned strided views; text columns are built as Arrow string buffers directly.
-pcapng files are walked block by block in Python (about 1 us per block).
+so the result is always the sequential walk; the common case, every chunk's lane on the chain,
+is stitched in one vectorized pass). pcapng files are walked block by block in Python (about
+1 us per block). Then, per block of 8192 packets (two threads share the blocks: numpy releases
+the GIL), one fancy-index gather copies each record's header and the packet's first 160 bytes
+into a small matrix that stays in cache, and every field is one strided, byte-swapping read of
+it into its output column (IP and transport headers at other offsets, e.g. IPv4 options or
+IPv6 extension headers, are gathered separately). Validity masks and Arrow/polars columns are
+built once per column; text columns format each distinct key once (dictionary encoding) and are
+one polars gather of those texts.
 """
 
 from __future__ import annotations
