@@ -158,14 +158,6 @@ _TCP_FLAG_LETTERS = [(0x01, "F"), (0x02, "S"), (0x04, "R"), (0x08, "P"), (0x10, 
                      (0x20, "U"), (0x40, "E"), (0x80, "W")]
 _TCP_FLAG_TEXT = ["".join(c for bit, c in _TCP_FLAG_LETTERS if v & bit) or "none" for v in range(256)]
 
-# Decimal text of an octet, left-aligned in 3 bytes, for IPv4 formatting.
-_OCTET_CHARS = np.zeros((256, 3), np.uint8)
-_OCTET_MASK = np.zeros((256, 3), bool)
-for _v in range(256):
-    _s = str(_v).encode()
-    _OCTET_CHARS[_v, : len(_s)] = np.frombuffer(_s, np.uint8)
-    _OCTET_MASK[_v, : len(_s)] = True
-
 _PCAP_MAGICS = {  # first 4 bytes -> (byte order, nanoseconds, record header size)
     b"\xd4\xc3\xb2\xa1": ("<", False, 16), b"\xa1\xb2\xc3\xd4": (">", False, 16),
     b"\x4d\x3c\xb2\xa1": ("<", True, 16), b"\xa1\xb2\x3c\x4d": (">", True, 16),
@@ -184,10 +176,6 @@ def _view(buf: np.ndarray, dtype: str) -> np.ndarray:
     dt = np.dtype(dtype)
     count = max(len(buf) - dt.itemsize + 1, 0)
     return np.ndarray((count,), dtype=dt, buffer=buf, offset=0, strides=(1,))
-
-
-def _native(a: np.ndarray) -> np.ndarray:
-    return a.astype(a.dtype.newbyteorder("="), copy=True)
 
 
 # --- record walking -----------------------------------------------------------------------------
