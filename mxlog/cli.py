@@ -423,6 +423,8 @@ def export(
     until: Annotated[Optional[str], typer.Option(metavar="DAY", help="Last UTC day to export, inclusive.")] = None,
     table: Annotated[Optional[list[str]], typer.Option("--table", metavar="TABLE", help="Only this table (repeat for several; default: all).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No per-table summaries.")] = False,
+    pseudonymize: PseudonymizeOption = False,
+    pseudonymize_key: PseudonymKeyOption = None,
 ):
     """Export the tables, journeys and hops to a Parquet lake; writes only new or changed partitions."""
     from mxlog import export as _export
@@ -434,6 +436,7 @@ def export(
         reports = _export.export(
             db, out, tables=table or None, since=since, until=until,
             on_table=None if quiet else (lambda r: typer.echo(r.summary(), err=True)),
+            pseudonymize=pseudonymize, pseudonym_key=pseudonymize_key,
         )
     except ValueError as e:
         _fail(MxlogError(f"bad day: {e}", hint="days are YYYY-MM-DD (UTC)", code=ExitCode.USAGE))

@@ -8,6 +8,13 @@ manifest and rewrites only the partitions that are new or changed (a partition i
 whole directory, never appended to), and removes the ones that no longer have rows; an export
 of an unchanged database writes nothing. A run killed half way leaves partitions that the
 manifest does not vouch for, which the next run rewrites.
+
+Pseudonymized (`pseudonymize=True`, `mxlog export --pseudonymize`): every text column goes
+through mxlog/privacy.py's `Pseudonymizer.column` on its way into Parquet, so addresses, IPs and
+the host, domain and login names of the columns it names become the same keyed tokens that
+`mxlog report --pseudonymize` and `mxlog sql --pseudonymize` print with the same key; mxlog's own
+hosts (the `host` partition) stay. The manifest records a fingerprint of the key: a lake is
+either plain or pseudonymized with one key, never a mix (exporting into it otherwise fails).
 """
 
 from __future__ import annotations
@@ -111,9 +118,12 @@ def _save_manifest(out: Path, manifest: dict) -> None:
 def export(
     db=None, out: str | os.PathLike = "lake", *, tables: list[str] | None = None,
     since: str | None = None, until: str | None = None, on_table=None,
+    pseudonymize: bool = False, pseudonym_key: str | None = None,
 ) -> list[TableExport]:
     """Bring the lake at `out` up to date with the database for `tables` (default: all) and
-    the UTC days `since`..`until` (YYYY-MM-DD, inclusive; default: all)."""
+    the UTC days `since`..`until` (YYYY-MM-DD, inclusive; default: all). pseudonymize: text
+    columns keyed as mxlog/privacy.py says (key: `pseudonym_key`, else MXLOG_PSEUDONYM_KEY,
+    else the database's own)."""
     tables = tables or TABLES
     unknown = [t for t in tables if t not in PARTITIONS]
     if unknown:
@@ -124,8 +134,12 @@ def export(
     con = connect(db, read_only=True)
     reports = []
     try:
+        pz = _pseudonymizer(con, manifest, out, pseudonym_key) if pseudonymize else None
+        if not pseudonymize and manifest.get("pseudonym"):
+            raise MxlogError(f"the lake at {out} is pseudonymized", hint="export into it with --pseudonymize "
+                             "and the same key, or into a new --out")
         for table in tables:
-            report = _export_table(con, out, table, manifest, since, until)
+            report = _export_table(con, out, table, manifest, since, until, pz)
             _save_manifest(out, manifest)
             reports.append(report)
             if on_table:
@@ -135,7 +149,59 @@ def export(
     return reports
 
 
-def _export_table(con, out: Path, table: str, manifest: dict, since, until) -> TableExport:
+def _pseudonymizer(con, manifest: dict, out: Path, given_key: str | None):
+    """The Pseudonymizer for this export, registered as the SQL function mx_pseudonym(column,
+    value); the key's fingerprint checked against (or written to) the manifest."""
+    import pyarrow as pa
+
+    from mxlog import privacy
+
+    pz = privacy.Pseudonymizer(privacy.resolve_key(given_key, con, create=False))
+    fingerprint = pz.token("lake", "fingerprint")
+    if manifest.get("pseudonym", fingerprint) != fingerprint or (
+            "pseudonym" not in manifest and any(manifest["tables"].values())):
+        raise MxlogError(f"the lake at {out} was exported " + (
+            "with another pseudonym key" if manifest.get("pseudonym") else "without --pseudonymize"),
+            hint="export into a new --out (a lake is plain or pseudonymized with one key, never a mix)")
+    manifest["pseudonym"] = fingerprint
+
+    def udf(names, values):
+        memo = {}
+        out = []
+        for name, v in zip(names.to_pylist(), values.to_pylist()):
+            if v is None:
+                out.append(None)
+                continue
+            k = (name, v)
+            if k not in memo:
+                memo[k] = pz.column(name, v)
+            out.append(memo[k])
+        return pa.array(out, pa.string())
+
+    con.create_function("mx_pseudonym", udf, ["VARCHAR", "VARCHAR"], "VARCHAR", type="arrow")
+    return pz
+
+
+def _pseudonymized_sql(con, src: str, params) -> str:
+    """`src` with every text column (and text list) through mx_pseudonym; the partition columns
+    `host` and `date` as they are."""
+    cols = con.execute(f"DESCRIBE SELECT * FROM ({src})", params).fetchall()
+    out = []
+    for name, typ, *_ in cols:
+        q = '"' + name.replace('"', '""') + '"'
+        lit = "'" + name.replace("'", "''") + "'"
+        if name in ("host", "date"):
+            out.append(q)
+        elif typ == "VARCHAR":
+            out.append(f"mx_pseudonym({lit}, {q}) AS {q}")
+        elif typ == "VARCHAR[]":
+            out.append(f"list_transform({q}, lambda x: mx_pseudonym({lit}, x)) AS {q}")
+        else:
+            out.append(q)
+    return f"SELECT {', '.join(out)} FROM ({src})"
+
+
+def _export_table(con, out: Path, table: str, manifest: dict, since, until, pz=None) -> TableExport:
     report = TableExport(table)
     where, params = _window_sql(since, until)
     src = f"SELECT * FROM ({_source_sql(table)}){where}"
@@ -159,9 +225,12 @@ def _export_table(con, out: Path, table: str, manifest: dict, since, until) -> T
         try:
             con.execute("CREATE OR REPLACE TEMP TABLE export_keys (host VARCHAR, date VARCHAR)")
             con.executemany("INSERT INTO export_keys VALUES (?, ?)", [json.loads(k) for k in changed])
+            rows = (f"SELECT s.* FROM ({src}) s SEMI JOIN export_keys k"
+                    " ON s.host IS NOT DISTINCT FROM k.host AND s.date IS NOT DISTINCT FROM k.date")
+            if pz is not None:
+                rows = _pseudonymized_sql(con, rows, params)
             con.execute(
-                f"COPY (SELECT s.* FROM ({src}) s SEMI JOIN export_keys k"
-                " ON s.host IS NOT DISTINCT FROM k.host AND s.date IS NOT DISTINCT FROM k.date)"
+                f"COPY ({rows})"
                 f" TO '{_sql_str(staging)}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (host, date),"
                 " FILENAME_PATTERN 'part-{uuid}')",
                 params,

@@ -76,7 +76,8 @@ PROSE_KEYS = frozenset({"definition", "baselines", "label", "note", "notes"})
 
 # columns (and report keys) holding names that are not addresses; matched by exact name
 HOST_COLUMNS = frozenset({"helo", "rdns", "client_rdns", "peer_host", "relay", "to_host", "from_host",
-                          "remote_host", "hostname"})
+                          "remote_host", "hostname",
+                          "tuple_key"})  # spamd's greylist tuple `IP HELO <from> <to>`: words alike
 DOMAIN_COLUMNS = frozenset({"domain", "signer_domain", "sender_domains", "recipient_domains", "sender_domain",
                             "recipient_domain", "from_domain", "to_domain"})
 LOGIN_COLUMNS = frozenset({"user", "users", "auth_user", "local_user", "service_user", "logins", "login"})
@@ -142,8 +143,8 @@ class Pseudonymizer:
         bare = w[1:-1] if w.startswith("[") and w.endswith("]") else w
         if self.ip(bare):
             return w.replace(bare, self.ip(bare))
-        if "@" in w and _EMAIL.fullmatch(w):
-            return self.text(w)
+        if "@" in w and _EMAIL.fullmatch(w) or w.startswith("<") and w.endswith(">"):
+            return self.text(w)  # an address, or an envelope `<addr>` (`<>` stays)
         return self.hostname(w)
 
     def text(self, s: str) -> str:

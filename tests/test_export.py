@@ -165,3 +165,41 @@ def test_commands_have_help_and_are_in_the_readme(command):
     r = CliRunner().invoke(app, [command, "--help"])
     assert r.exit_code == 0 and "Usage" in r.output
     assert f"mxlog {command}" in (ROOT / "README.md").read_text()
+
+
+def test_pseudonymized_export_keys_every_text_column_as_sql_does(sim, tmp_path):
+    """`export --pseudonymize`: no address, IP or stranger's host name of the database in the
+    lake; each cell is the token `mxlog sql --pseudonymize` prints for it with the same key; row
+    counts and the other columns as in the database; a plain export into it is refused."""
+    import re
+
+    from mxlog.privacy import Pseudonymizer
+
+    db, _, _ = sim
+    lake = tmp_path / "lake"
+    tables = ["smtpd_events", "spamd_events", "spampd_events", "journeys"]
+    r = CliRunner().invoke(app, ["export", "--out", str(lake), "--db", str(db), "-q", "--pseudonymize",
+                                 "--pseudonymize-key", "k1", *sum((["--table", t] for t in tables), [])])
+    assert r.exit_code == 0, r.output
+    con = duckdb.connect(str(db), read_only=True)
+    con.execute("SET TimeZone = 'UTC'")
+    pz = Pseudonymizer(b"k1")
+    ips = {ip for (ip,) in con.execute("SELECT DISTINCT ip FROM smtpd_events WHERE ip IS NOT NULL").fetchall()}
+    helos = {h for (h,) in con.execute("SELECT DISTINCT helo FROM spamd_events WHERE helo LIKE '%.%'").fetchall()}
+    assert ips and helos
+    for table in tables:
+        columns = _columns(con, table)
+        cols = ", ".join(f'"{c}"' for c in columns)
+        want = sorted((pz.row(columns, row) for row in con.execute(f"SELECT {cols} FROM {table}").fetchall()), key=repr)
+        got = sorted(_lake_rows(con, lake, table, cols), key=repr)
+        assert got == want, table
+        text = repr(got)
+        assert not [v for v in ips | helos if re.search(rf"(?<![\w.]){re.escape(v)}(?![\w.])", text)], table
+    assert re.search(r"ip4-[0-9a-f]{8}", repr(_lake_rows(con, lake, "smtpd_events", "ip")))
+    # the lake is pseudonymized with k1: neither a plain export nor another key may add to it
+    for extra in ([], ["--pseudonymize", "--pseudonymize-key", "k2"]):
+        r = CliRunner().invoke(app, ["export", "--out", str(lake), "--db", str(db), "-q", "--table", "bgpd_events", *extra])
+        assert r.exit_code == 1 and r.output.startswith(f"Error: the lake at {lake} "), r.output
+    again = CliRunner().invoke(app, ["export", "--out", str(lake), "--db", str(db), "-q", "--pseudonymize",
+                                     "--pseudonymize-key", "k1", "--table", "smtpd_events"])
+    assert again.exit_code == 0 and again.output.endswith(": 0 partitions written, 0 removed, 0 rows\n"), again.output
