@@ -34,6 +34,10 @@ from mxlog.errors import MxlogError, NoInput
 from parsers.syslog import FrameState
 
 CHUNK_BYTES = int(os.environ.get("MXLOG_CHUNK_BYTES", 16 << 20))  # env: tests use small chunks
+# DuckDB's buffer pool while ingesting: a chunk's insert needs well under this; a larger pool
+# only keeps written blocks cached, and the process grows with the input until it is full
+# (BENCHMARKS.md, peak RSS). MXLOG_MEMORY_LIMIT, when set, is the limit for ingest too.
+INGEST_MEMORY_LIMIT = os.environ.get("MXLOG_MEMORY_LIMIT", "128MB")
 FP_BYTES = 4096
 MIN_FP_MATCH = 128
 SNIFF_LINES = 20
@@ -266,8 +270,10 @@ def ingest(
     # end (when the connection closes): ~30% of the CPU of an ingest, spent after the pipeline
     # has drained, with nothing to overlap it (BENCHMARKS.md). Ingest deletes nothing, so it
     # checkpoints with vacuuming off; the rows are the same, the file is smaller.
-    (vacuum,) = con.execute("SELECT current_setting('max_vacuum_tasks')").fetchone()
+    vacuum, memory = con.execute(
+        "SELECT current_setting('max_vacuum_tasks'), current_setting('memory_limit')").fetchone()
     con.execute("SET max_vacuum_tasks = 0")
+    con.execute(f"SET memory_limit = '{INGEST_MEMORY_LIMIT}'")
     try:
         _ingest_files(con, files, options, dir_hosts, engine, report, on_file, progress)
         try:
@@ -276,6 +282,7 @@ def ingest(
             pass
     finally:
         con.execute(f"SET max_vacuum_tasks = {int(vacuum)}")
+        con.execute(f"SET memory_limit = '{memory}'")
     return report
 
 
@@ -419,6 +426,8 @@ def ingest_file(con, engine: Engine, path: Path, options: IngestOptions, *, prog
                 pending = pool.submit(read_and_parse)
                 result, real_len, saved = done
                 _write_chunk(con, engine, file_id, result, saved, fr, real_len)
+                del done, result
+                _release_free_memory()
                 if progress is not None:
                     try:
                         progress.update(task, completed=raw_file.tell())
@@ -555,6 +564,25 @@ def _insert(con, table: str, df: pl.DataFrame):
         con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _mxlog_chunk')
     finally:
         con.unregister("_mxlog_chunk")
+
+
+def _malloc_trim():
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
+
+
+_MALLOC_TRIM = _malloc_trim()
+
+
+def _release_free_memory():
+    """Give the C heap's free pages back to the system after a chunk (glibc keeps what numpy
+    and the framing freed, up to tens of MB per chunk, and the peak RSS creeps up)."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 def _sha(data: bytes) -> str:
