@@ -29,7 +29,7 @@ def run_once(tree: Path | None, log: Path, db: Path) -> tuple[float, float, int]
     if tree is not None:
         env["PYTHONPATH"] = str(tree)
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "mxlog", "ingest", "-q", "--db", str(db), str(log)],
+    proc = subprocess.Popen([sys.executable, "-m", "mxlog", "ingest", "-q", "--no-journeys", "--db", str(db), str(log)],
                             env=env, cwd=tempfile.gettempdir())
     _, status, ru = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start

@@ -27,12 +27,17 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+from isal import igzip, isal_zlib
 
 from mxlog.engine import Engine
 from mxlog.errors import MxlogError, NoInput
 from parsers.syslog import FrameState
 
 CHUNK_BYTES = int(os.environ.get("MXLOG_CHUNK_BYTES", 16 << 20))  # env: tests use small chunks
+# DuckDB's buffer pool while ingesting: a chunk's insert needs well under this; a larger pool
+# only keeps written blocks cached, and the process grows with the input until it is full
+# (BENCHMARKS.md, peak RSS). MXLOG_MEMORY_LIMIT, when set, is the limit for ingest too.
+INGEST_MEMORY_LIMIT = os.environ.get("MXLOG_MEMORY_LIMIT", "128MB")
 FP_BYTES = 4096
 MIN_FP_MATCH = 128
 SNIFF_LINES = 20
@@ -82,13 +87,21 @@ def rotation_key(path: Path):
 # ---------------------------------------------------------------------------- reading
 
 
-def open_content(path: Path):
-    """(binary stream of the decompressed content, compression name or None)."""
+# what a damaged compressed stream raises while it is read: a file that cannot be read
+READ_ERRORS = (OSError, EOFError, lzma.LZMAError, gzip.BadGzipFile, ValueError, zlib.error, isal_zlib.error)
+
+
+def open_content(path: Path, *, fast: bool = False):
+    """(binary stream of the decompressed content, compression name or None).
+
+    fast: gunzip with ISA-L (`isal.igzip`, a GzipFile whose inflate takes about a third of
+    zlib's CPU; BENCHMARKS.md). It raises `isal_zlib.error` on damaged deflate data where
+    zlib raises `zlib.error`: READ_ERRORS has both."""
     with open(path, "rb") as f:
         magic = f.read(6)
     for prefix, name in _COMPRESSION_MAGIC:
         if magic.startswith(prefix):
-            opener = {"gzip": gzip.open, "bzip2": bz2.open, "xz": lzma.open}[name]
+            opener = {"gzip": igzip.open if fast else gzip.open, "bzip2": bz2.open, "xz": lzma.open}[name]
             return opener(path, "rb"), name
     return open(path, "rb"), None
 
@@ -257,8 +270,10 @@ def ingest(
     # end (when the connection closes): ~30% of the CPU of an ingest, spent after the pipeline
     # has drained, with nothing to overlap it (BENCHMARKS.md). Ingest deletes nothing, so it
     # checkpoints with vacuuming off; the rows are the same, the file is smaller.
-    (vacuum,) = con.execute("SELECT current_setting('max_vacuum_tasks')").fetchone()
+    vacuum, memory = con.execute(
+        "SELECT current_setting('max_vacuum_tasks'), current_setting('memory_limit')").fetchone()
     con.execute("SET max_vacuum_tasks = 0")
+    con.execute(f"SET memory_limit = '{INGEST_MEMORY_LIMIT}'")
     try:
         _ingest_files(con, files, options, dir_hosts, engine, report, on_file, progress)
         try:
@@ -267,6 +282,7 @@ def ingest(
             pass
     finally:
         con.execute(f"SET max_vacuum_tasks = {int(vacuum)}")
+        con.execute(f"SET memory_limit = '{memory}'")
     return report
 
 
@@ -280,7 +296,7 @@ def _ingest_files(con, files, options, dir_hosts, engine, report, on_file, progr
             fr = ingest_file(con, engine, path, file_options, progress=progress)
         except MxlogError as e:
             fr = FileReport(str(path), status="error", message=str(e))
-        except (OSError, EOFError, lzma.LZMAError, gzip.BadGzipFile, ValueError, zlib.error) as e:
+        except READ_ERRORS as e:
             fr = FileReport(str(path), status="error", message=_os_error_text(e))
         fr.seconds = time.monotonic() - started
         report.files.append(fr)
@@ -326,7 +342,7 @@ def _check_tz(tz: str):
 def ingest_file(con, engine: Engine, path: Path, options: IngestOptions, *, progress=None) -> FileReport:
     fr = FileReport(str(path))
     st = path.stat()
-    stream, compression = open_content(path)
+    stream, compression = open_content(path, fast=True)
     with stream:
         head = _read_exact(stream, FP_BYTES)
         fr.kind = kind = detect_kind(head)
@@ -410,6 +426,8 @@ def ingest_file(con, engine: Engine, path: Path, options: IngestOptions, *, prog
                 pending = pool.submit(read_and_parse)
                 result, real_len, saved = done
                 _write_chunk(con, engine, file_id, result, saved, fr, real_len)
+                del done, result
+                _release_free_memory()
                 if progress is not None:
                     try:
                         progress.update(task, completed=raw_file.tell())
@@ -538,12 +556,33 @@ def _write_chunk(con, engine: Engine, file_id: int, result, saved_state: str, fr
 
 
 def _insert(con, table: str, df: pl.DataFrame):
-    arrow = df.to_arrow()
+    # string columns as Arrow string views, polars' own layout: no copy into large_string
+    # buffers, and DuckDB reads views ~10% faster (BENCHMARKS.md)
+    arrow = df.to_arrow(compat_level=pl.CompatLevel.newest())
     con.register("_mxlog_chunk", arrow)
     try:
         con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _mxlog_chunk')
     finally:
         con.unregister("_mxlog_chunk")
+
+
+def _malloc_trim():
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
+
+
+_MALLOC_TRIM = _malloc_trim()
+
+
+def _release_free_memory():
+    """Give the C heap's free pages back to the system after a chunk (glibc keeps what numpy
+    and the framing freed, up to tens of MB per chunk, and the peak RSS creeps up)."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 def _sha(data: bytes) -> str:
