@@ -46,7 +46,7 @@ test: $(STAMP) java
 bench: $(STAMP) lnav
 	$(BIN)/python bench/run.py --mb 1024 --runs 3 --packets 1000000 --write
 	$(BIN)/python bench/journeys.py --copies 960 --runs 1 --write
-	$(BIN)/python bench/queries.py --rate 4000 --rows 10000000 --runs 3 --write
+	$(BIN)/python bench/queries.py --rate 1900 --big-rate 4000 --rows 10000000 --runs 3 --write
 
 # Spark local[2] beside the DuckDB engine (not an issue-8 target; the input is small, see BENCHMARKS.md).
 bench-spark: $(STAMP)

@@ -34,7 +34,8 @@ def test_journeys_and_queries_benchmarks_run(tmp_path):
                            "--families", ""], capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "| E (samples/sim) | 1042 |" in proc.stdout and "| 2 copies | 2,084 |" in proc.stdout
-    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "queries.py"), "--rate", "5", "--rows", "3000",
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "queries.py"), "--rate", "5", "--big-rate", "8", "--rows", "3000",
                            "--runs", "1", "--data", str(tmp_path)], capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "`mxlog report --day` on a busy day" in proc.stdout and "`mxlog sql` aggregate over" in proc.stdout
+    assert "| same, a busier day (" in proc.stdout
