@@ -72,6 +72,8 @@ def run(a) -> int:
         row = journeys.build(con, full=True, profile=prof)
         secs = time.perf_counter() - t
         n_j, c_j, n_h, c_h = con.execute(CHECKSUM).fetchone()
+        if a.dump:
+            con.execute(f"COPY journeys TO '{a.dump}' (FORMAT parquet)")
         con.close()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -118,6 +120,7 @@ def main(argv=None) -> int:
     p = sub.add_parser("run")
     p.add_argument("--db", required=True)
     p.add_argument("--code", default=str(ROOT))
+    p.add_argument("--dump", help="also write journeys to this parquet file (to see which rows differ)")
     p = sub.add_parser("compare")
     p.add_argument("--db", required=True)
     p.add_argument("--old", required=True)
