@@ -229,13 +229,16 @@ QUALIFY row_number() OVER (PARTITION BY w.node ORDER BY abs(epoch(k.ts) - epoch(
         # ------------------------------------------------------------------ final delivery
         ("final", """
 CREATE OR REPLACE TEMP TABLE j_final AS
-SELECT n.node, n.root,
-       arg_max(a.agent, a.ts) AS agent, arg_max(a.result, a.ts) AS result, arg_max(a.stat, a.ts) AS stat,
-       arg_max(a.relay, a.ts) AS relay, arg_max(a.evpid, a.ts) AS evpid, max(a.ts) AS ts,
-       list(a.line ORDER BY a.ts) AS lines, count(*) AS attempts
-FROM j_nd n JOIN j_att a ON a.node = n.node
-WHERE n.is_last
-GROUP BY n.node, n.root"""),
+SELECT node, root, l.agent, l.result, l.stat, l.relay, l.evpid, ts, lines, attempts
+FROM (
+    -- the last attempt's fields from one row (one aggregate, not one per field)
+    SELECT n.node, n.root, arg_max(struct_pack(agent := a.agent, result := a.result, stat := a.stat, relay := a.relay,
+                                               evpid := a.evpid), a.ts) AS l,
+           max(a.ts) AS ts, list(a.line ORDER BY a.ts) AS lines, count(*) AS attempts
+    FROM j_nd n JOIN j_att a ON a.node = n.node
+    WHERE n.is_last
+    GROUP BY n.node, n.root
+)"""),
         ("dovecot", f"""
 CREATE OR REPLACE TEMP TABLE j_dove AS
 WITH w AS (
@@ -356,10 +359,13 @@ WITH g AS (
           WHERE event = 'grey' AND NOT EXISTS (SELECT 1 FROM j_claim c WHERE c.line = t.line)
             AND NOT EXISTS (SELECT 1 FROM j_rclaim c WHERE c.line = t.line))
 ), grey AS (
-    SELECT 'grey' AS kind, net, mail_from, rcpt_to, attempt, min(ts) AS first_ts, arg_min(host, ts) AS host,
-           arg_min(ip, ts) AS ip, list(DISTINCT conn) AS conns,
-           list(struct_pack(conn := conn, line := line) ORDER BY ts) AS lines, count(*) AS n
-    FROM g GROUP BY net, mail_from, rcpt_to, attempt
+    SELECT kind, net, mail_from, rcpt_to, attempt, first_ts, hi.host AS host, hi.ip AS ip, conns, lines, n
+    FROM (
+        SELECT 'grey' AS kind, net, mail_from, rcpt_to, attempt, min(ts) AS first_ts,
+               arg_min(struct_pack(host, ip), ts) AS hi, list(DISTINCT conn) AS conns,
+               list(struct_pack(conn := conn, line := line) ORDER BY ts) AS lines, count(*) AS n
+        FROM g GROUP BY net, mail_from, rcpt_to, attempt
+    )
 ), black AS (
     SELECT 'black' AS kind, net, mail_from, rcpt_to, conn AS attempt, min(ts) AS first_ts, any_value(host) AS host,
            any_value(ip) AS ip, [conn] AS conns,
@@ -430,8 +436,8 @@ pre AS MATERIALIZED (
     -- attempts that never reached smtpd
     SELECT o.journey_id, 'spamd', s.host, s.connected_ts, s.disconnected_ts, NULL, NULL,
            CASE WHEN len(s.lists) > 0 THEN 'black' ELSE 'grey' END, CASE WHEN o.n > 0 THEN 'tuple' ELSE 'session' END,
-           s.lines || list_transform(list_filter(o.lines, lambda x: x.conn = u.conn), lambda x: x.line)
-    FROM j_sponly o, unnest(o.conns) AS u(conn) JOIN j_spc s ON s.conn = u.conn
+           s.lines || list_transform(list_filter(o.lines, lambda x: x.conn = o.conn), lambda x: x.line)
+    FROM (SELECT journey_id, n, lines, unnest(conns) AS conn FROM j_sponly) o JOIN j_spc s ON s.conn = o.conn
 ), main AS (
     -- the first acceptance, and an acceptance on another host after a backup MX's relay
     SELECT r.jid, n.depth * 10 + 2 AS k, 2 * n.depth + 1 AS pos, 'smtpd_in' AS stage, n.host,
@@ -493,8 +499,8 @@ _HOP_SUMMARY = """
 CREATE OR REPLACE TEMP TABLE j_hagg AS
 SELECT {jid} AS journey_id, min(ts_start) AS first_seen_ts, arg_min(host, seq) AS first_host,
        arg_max(host, seq) AS final_host, CAST(count(*) AS INTEGER) AS n_hops,
-       arg_max(link, (CASE WHEN link = 'unlinked' THEN 3 WHEN link = 'ambiguous' THEN 2 WHEN link = 'time-window' THEN 1 ELSE 0 END,
-                      -seq)) AS weakest_link,
+       arg_max(link, (CASE WHEN link = 'unlinked' THEN 3 WHEN link = 'ambiguous' THEN 2 WHEN link = 'time-window' THEN 1 ELSE 0 END)
+                     * 1000000 - seq) AS weakest_link,
        count(*) FILTER (WHERE link = 'ambiguous') AS ambiguous, count(*) FILTER (WHERE link = 'unlinked') AS unlinked
 FROM {src} GROUP BY {jid}"""
 
