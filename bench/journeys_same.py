@@ -68,16 +68,19 @@ def run(a) -> int:
         shutil.copy(a.db, db)
         con = store.connect(db)
         prof: dict = {}
+        r0 = resource.getrusage(resource.RUSAGE_SELF)
         t = time.perf_counter()
         row = journeys.build(con, full=True, profile=prof)
         secs = time.perf_counter() - t
+        r1 = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime
         n_j, c_j, n_h, c_h = con.execute(CHECKSUM).fetchone()
         if a.dump:
             con.execute(f"COPY journeys TO '{a.dump}' (FORMAT parquet)")
         con.close()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    out = {"seconds": secs, "journeys": n_j, "hops": n_h, "sum_journeys": c_j, "sum_hops": c_h,
+    out = {"seconds": secs, "cpu_seconds": cpu, "journeys": n_j, "hops": n_h, "sum_journeys": c_j, "sum_hops": c_h,
            "ambiguous": row["ambiguous"], "unlinked": row["unlinked"],
            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, "profile": prof}
     print(json.dumps(out))
@@ -95,13 +98,15 @@ def compare(a) -> int:
                 return p.returncode
             r = json.loads(p.stdout.strip().splitlines()[-1])
             res[label].append(r)
-            print(f"{label}: {r['seconds']:.2f} s, peak {r['peak_rss_mb']} MB", flush=True)
+            print(f"{label}: {r['seconds']:.2f} s (CPU {r['cpu_seconds']:.1f} s), peak {r['peak_rss_mb']} MB", flush=True)
     med = {k: statistics.median(r["seconds"] for r in v) for k, v in res.items()}
     rss = {k: statistics.median(r["peak_rss_mb"] for r in v) for k, v in res.items()}
+    cpu = {k: statistics.median(r["cpu_seconds"] for r in v) for k, v in res.items()}
     keys = ("journeys", "hops", "sum_journeys", "sum_hops", "ambiguous", "unlinked")
     same = all(r[k] == res["old"][0][k] for v in res.values() for r in v for k in keys)
     print(f"median old {med['old']:.2f} s ({rss['old']} MB), new {med['new']:.2f} s ({rss['new']} MB), "
-          f"ratio new/old {med['new'] / med['old']:.2f}; identical tables: {same}")
+          f"ratio new/old {med['new'] / med['old']:.2f}; CPU old {cpu['old']:.1f} s, new {cpu['new']:.1f} s, "
+          f"ratio {cpu['new'] / cpu['old']:.2f}; identical tables: {same}")
     for label in ("old", "new"):
         prof = res[label][-1]["profile"]
         print(label, ", ".join(f"{k} {v:.2f}" for k, v in sorted(prof.items(), key=lambda kv: -kv[1])))

@@ -290,11 +290,11 @@ WHERE t.event = 'trapped' AND t.{W}"""),
         ("grey claims", f"""
 CREATE OR REPLACE TEMP TABLE j_claim AS
 WITH r AS (
-    SELECT host || ':' || msgid || ':' || rcpt_to AS journey_id, lower(mail_from) AS mail_from,
+    SELECT host || ':' || msgid || ':' || rcpt_to AS journey_id, root AS jk, lower(mail_from) AS mail_from,
            lower(rcpt_to) AS rcpt_to, accepted_ts, regexp_replace(client_ip, '[.:][0-9a-f]*$', '') AS net
     FROM j_nd WHERE depth = 0 AND client_ip IS NOT NULL
 )
-SELECT g.*, r.journey_id
+SELECT g.*, r.journey_id, r.jk
 FROM (SELECT * FROM j_tup WHERE event = 'grey') g
 ASOF JOIN r ON g.mail_from = r.mail_from AND g.rcpt_to = r.rcpt_to AND g.net = r.net AND r.accepted_ts >= g.ts
 WHERE r.accepted_ts - g.ts <= INTERVAL {GREY_REACH}"""),
@@ -312,6 +312,7 @@ SELECT ip, ts, {_line()} AS line FROM spamd_events WHERE event = 'whitelisted' A
 CREATE OR REPLACE TEMP TABLE j_rej AS
 SELECT f.host || ':' || f.session || ':rejected:' || CAST(epoch(f.ts) AS BIGINT) || ':'
            || lower(regexp_extract(f.command, '<([^>]*)>', 1)) AS journey_id,
+       -row_number() OVER () AS jk,
        f.host, f.session, f.ts, lower(regexp_extract(f.command, '<([^>]*)>', 1)) AS rcpt_to, f.result,
        s.connected_ts, s.client_ip, s.local_enqueue, s.auth_user, s.conn_line, {_line('f')} AS line,
        regexp_replace(s.client_ip, '[.:][0-9a-f]*$', '') AS net
@@ -322,7 +323,7 @@ WHERE f.event = 'failed-command' AND f.command ILIKE 'RCPT TO:%' AND (f.result L
         # address or /24 for that recipient in the day before
         ("rejected claims", f"""
 CREATE OR REPLACE TEMP TABLE j_rclaim AS
-SELECT g.*, r.journey_id
+SELECT g.*, r.journey_id, r.jk
 FROM (SELECT * FROM j_tup t WHERE event = 'grey' AND NOT EXISTS (SELECT 1 FROM j_claim c WHERE c.line = t.line)) g
 ASOF JOIN (SELECT * FROM j_rej WHERE client_ip IS NOT NULL) r
   ON g.rcpt_to = r.rcpt_to AND g.net = r.net AND r.ts >= g.ts
@@ -334,11 +335,11 @@ FROM j_nd WHERE depth = 0"""),
         ("pf", f"""
 CREATE OR REPLACE TEMP TABLE j_pf AS
 WITH o AS (
-    SELECT jid, host, client_ip, connected_ts FROM j_root WHERE client_ip IS NOT NULL
+    SELECT jid, root AS jk, host, client_ip, connected_ts FROM j_root WHERE client_ip IS NOT NULL
     UNION ALL
-    SELECT journey_id, host, client_ip, connected_ts FROM j_rej WHERE client_ip IS NOT NULL
+    SELECT journey_id, jk, host, client_ip, connected_ts FROM j_rej WHERE client_ip IS NOT NULL
 )
-SELECT o.jid, p.ts, struct_pack(file_id := p.file_id, line_no := p.packet_no) AS line,
+SELECT o.jid, o.jk, o.host, p.ts, struct_pack(file_id := p.file_id, line_no := p.packet_no) AS line,
        count(*) OVER (PARTITION BY o.jid) AS tied
 FROM (SELECT *, {_buckets("connected_ts - INTERVAL 1 SECOND", "connected_ts + INTERVAL 1 SECOND")} AS b FROM o) o
 JOIN (SELECT *, {_bucket("ts")} AS b FROM pflog_packets
@@ -382,7 +383,8 @@ WITH g AS (
     FROM j_trap t JOIN j_spc c ON c.conn = t.conn
     WHERE NOT EXISTS (SELECT 1 FROM j_tup u WHERE u.conn = t.conn AND u.rcpt_to = t.trap_rcpt)
 )
-SELECT *, host || ':spamd:' || ip || ':' || CAST(epoch(first_ts) AS BIGINT) || ':' || coalesce(rcpt_to, '') AS journey_id
+SELECT *, host || ':spamd:' || ip || ':' || CAST(epoch(first_ts) AS BIGINT) || ':' || coalesce(rcpt_to, '') AS journey_id,
+       -1000000000000 - row_number() OVER () AS jk
 FROM (SELECT * FROM grey UNION ALL SELECT * FROM black UNION ALL SELECT * FROM bare UNION ALL SELECT * FROM trapped)"""),
     ]
 
@@ -395,7 +397,8 @@ FROM (SELECT * FROM grey UNION ALL SELECT * FROM black UNION ALL SELECT * FROM b
 # This equals row_number() over (journey, k, start, end, stage), k = 10 * depth + 1, 2 or 5 (pre:
 # -10), whenever a journey id names one path (ids unique, at most one edge into a node), which
 # build() checks; otherwise (GENERIC_SEQ) it numbers them with that window, over every column of
-# every hop, several times slower.
+# every hop, several times slower. The fast path partitions by a number instead of the id string
+# (jk: the root node; rejected recipients and spamd-only attempts numbered below zero).
 _HOPS_CTES = """
 WITH px AS (
     SELECT n.root, n.depth, n.host, n.msgid, n.evpid, n.prev_accepted_ts, n.in_relay_ts, n.accepted_ts,
@@ -418,29 +421,29 @@ WITH px AS (
            CASE stage WHEN 'spampd' THEN sp_line WHEN 'dkimproxy' THEN dk_line END AS p_line
     FROM px
 ), claims AS (
-    SELECT journey_id, conn, list(line) AS glines
-    FROM (SELECT journey_id, conn, line FROM j_claim UNION ALL SELECT journey_id, conn, line FROM j_rclaim)
-    WHERE conn IS NOT NULL GROUP BY ALL
+    SELECT journey_id, any_value(jk) AS jk, conn, list(line) AS glines
+    FROM (SELECT journey_id, jk, conn, line FROM j_claim UNION ALL SELECT journey_id, jk, conn, line FROM j_rclaim)
+    WHERE conn IS NOT NULL GROUP BY journey_id, conn
 ), r AS (SELECT root, jid FROM j_root),
 pre AS MATERIALIZED (
     -- pf: the SYN of the first connection
-    SELECT jid, 'pf' AS stage, o.host, p.ts AS ts_start, p.ts AS ts_end, NULL AS msgid, NULL AS evpid,
+    SELECT jid, p.jk, 'pf' AS stage, o.host, p.ts AS ts_start, p.ts AS ts_end, NULL AS msgid, NULL AS evpid,
            'pass' AS result, CASE WHEN p.tied > 1 THEN 'ambiguous' ELSE 'time-window' END AS link, [p.line] AS lines
     FROM j_pf p JOIN (SELECT jid, host FROM j_root UNION ALL SELECT journey_id, host FROM j_rej) o USING (jid)
     UNION ALL
     -- spamd connections whose tuples this accepted or rejected journey claimed
-    SELECT c.journey_id, 'spamd', s.host, s.connected_ts, s.disconnected_ts, NULL, NULL,
+    SELECT c.journey_id, c.jk, 'spamd', s.host, s.connected_ts, s.disconnected_ts, NULL, NULL,
            CASE WHEN len(s.lists) > 0 THEN 'black' ELSE 'grey' END, 'tuple', s.lines || c.glines
     FROM claims c JOIN j_spc s ON s.conn = c.conn
     UNION ALL
     -- attempts that never reached smtpd
-    SELECT o.journey_id, 'spamd', s.host, s.connected_ts, s.disconnected_ts, NULL, NULL,
+    SELECT o.journey_id, o.jk, 'spamd', s.host, s.connected_ts, s.disconnected_ts, NULL, NULL,
            CASE WHEN len(s.lists) > 0 THEN 'black' ELSE 'grey' END, CASE WHEN o.n > 0 THEN 'tuple' ELSE 'session' END,
            s.lines || list_transform(list_filter(o.lines, lambda x: x.conn = o.conn), lambda x: x.line)
-    FROM (SELECT journey_id, n, lines, unnest(conns) AS conn FROM j_sponly) o JOIN j_spc s ON s.conn = o.conn
+    FROM (SELECT journey_id, jk, n, lines, unnest(conns) AS conn FROM j_sponly) o JOIN j_spc s ON s.conn = o.conn
 ), main AS (
     -- the first acceptance, and an acceptance on another host after a backup MX's relay
-    SELECT r.jid, n.depth * 10 + 2 AS k, 2 * n.depth + 1 AS pos, 'smtpd_in' AS stage, n.host,
+    SELECT r.jid, r.root AS jk, n.depth * 10 + 2 AS k, 2 * n.depth + 1 AS pos, 'smtpd_in' AS stage, n.host,
            coalesce(n.prev_end, n.connected_ts, n.accepted_ts) AS ts_start, n.accepted_ts AS ts_end,
            n.msgid, n.evpid, 'accepted' AS result,
            CASE WHEN n.depth = 0 THEN 'origin' WHEN n.in_candidates > 1 THEN 'ambiguous' ELSE 'reply-msgid' END AS link,
@@ -448,31 +451,31 @@ pre AS MATERIALIZED (
     FROM j_nd n JOIN r USING (root)
     WHERE n.depth = 0 OR n.prev_host <> n.host
     UNION ALL
-    SELECT r.jid, n.depth * 10 + 1, 2 * n.depth, 'backup_queue', n.prev_host, n.prev_accepted_ts, n.in_relay_ts,
+    SELECT r.jid, r.root, n.depth * 10 + 1, 2 * n.depth, 'backup_queue', n.prev_host, n.prev_accepted_ts, n.in_relay_ts,
            n.prev_msgid, NULL, 'Ok', 'evpid', [n.in_relay_line]
     FROM j_nd n JOIN r USING (root)
     WHERE n.depth > 0 AND n.prev_host <> n.host
     UNION ALL
     -- a local proxy: from acceptance to its result line, then the re-injection
-    SELECT r.jid, p.depth * 10 + 1, 2 * p.depth, p.stage, p.host, p.prev_accepted_ts, coalesce(p.p_ts, p.in_relay_ts),
+    SELECT r.jid, r.root, p.depth * 10 + 1, 2 * p.depth, p.stage, p.host, p.prev_accepted_ts, coalesce(p.p_ts, p.in_relay_ts),
            NULL, NULL, coalesce(p.p_result, 'relayed'),
            CASE WHEN p.stage = 'filter' THEN 'reply-msgid' WHEN p.p_ts IS NULL THEN 'unlinked'
                 WHEN p.p_tied > 1 THEN 'ambiguous' ELSE 'time-window' END,
            list_filter([p.p_line], lambda x: x IS NOT NULL)
     FROM p2 p JOIN r USING (root)
     UNION ALL
-    SELECT r.jid, p.depth * 10 + 2, 2 * p.depth + 1, 'smtpd_reinject', p.host, coalesce(p.p_ts, p.prev_accepted_ts),
+    SELECT r.jid, r.root, p.depth * 10 + 2, 2 * p.depth + 1, 'smtpd_reinject', p.host, coalesce(p.p_ts, p.prev_accepted_ts),
            p.accepted_ts, p.msgid, p.evpid, 'accepted', 'reply-msgid',
            list_filter([p.in_relay_line, p.conn_line, p.msg_line, p.env_line], lambda x: x IS NOT NULL)
     FROM p2 p JOIN r USING (root)
     UNION ALL
     -- the last delivery: lmtp (mda) or a relay out (mta), every attempt inside
-    SELECT r.jid, n.depth * 10 + 5, 2 * n.depth + 2, CASE f.agent WHEN 'mda' THEN 'lmtp' ELSE 'mta_out' END, n.host,
+    SELECT r.jid, r.root, n.depth * 10 + 5, 2 * n.depth + 2, CASE f.agent WHEN 'mda' THEN 'lmtp' ELSE 'mta_out' END, n.host,
            n.accepted_ts, f.ts, n.msgid, f.evpid, f.result, 'evpid', f.lines || list_filter([d.line], lambda x: x IS NOT NULL)
     FROM j_final f JOIN j_nd n ON n.node = f.node JOIN r ON r.root = n.root LEFT JOIN j_dove d ON d.node = f.node
     UNION ALL
     -- rejected at RCPT
-    SELECT journey_id, 2, 1, 'smtpd_in', host, coalesce(connected_ts, ts), ts, NULL, NULL, result, 'session',
+    SELECT journey_id, jk, 2, 1, 'smtpd_in', host, coalesce(connected_ts, ts), ts, NULL, NULL, result, 'session',
            list_filter([conn_line, line], lambda x: x IS NOT NULL)
     FROM j_rej
 )"""
@@ -480,11 +483,11 @@ pre AS MATERIALIZED (
 _HOP_COLS = "stage, host, ts_start, ts_end, msgid, evpid, result, link, lines"
 
 _HOPS_FAST = _HOPS_CTES + f"""
-SELECT jid, CAST(row_number() OVER (PARTITION BY jid ORDER BY ts_start, ts_end, stage) AS INTEGER) AS seq, {_HOP_COLS}
+SELECT jid, CAST(row_number() OVER (PARTITION BY jk ORDER BY ts_start, ts_end, stage) AS INTEGER) AS seq, {_HOP_COLS}
 FROM pre
 UNION ALL
 SELECT m.jid, CAST(coalesce(n.n_pre, 0) + m.pos AS INTEGER), {_HOP_COLS}
-FROM main m LEFT JOIN (SELECT jid, count(*) AS n_pre FROM pre GROUP BY jid) n USING (jid)"""
+FROM main m LEFT JOIN (SELECT jk, count(*) AS n_pre FROM pre GROUP BY jk) n USING (jk)"""
 
 _HOPS_GENERIC = _HOPS_CTES + f"""
 SELECT jid, CAST(row_number() OVER (PARTITION BY jid ORDER BY k, ts_start, ts_end, stage) AS INTEGER) AS seq, {_HOP_COLS}
@@ -683,7 +686,8 @@ def _build(con, mode, since, lo, watermark, max_file_id, started, t0, proxy_port
     t = time.perf_counter()
     generic = GENERIC_SEQ or not con.execute("""
 SELECT (SELECT count(*) = count(DISTINCT dst) FROM j_edge)
-   AND (SELECT count(*) = count(DISTINCT jid) FROM (SELECT jid FROM j_root UNION ALL SELECT journey_id FROM j_rej))""").fetchone()[0]
+   AND (SELECT count(*) = count(DISTINCT jid)
+        FROM (SELECT jid FROM j_root UNION ALL SELECT journey_id FROM j_rej UNION ALL SELECT journey_id FROM j_sponly))""").fetchone()[0]
     if profile is not None:
         profile["hop order check"] = time.perf_counter() - t
     hops_sql = _HOPS_GENERIC if generic else _HOPS_FAST
