@@ -145,8 +145,9 @@ JOIN j_msg m
 JOIN j_env e2 ON e2.host = m.host AND e2.session = m.session AND e2.msgid = m.msgid AND e2.rcpt_to = a.rcpt
 WHERE a.agent = 'mta' AND a.reply_msgid IS NOT NULL AND lower(a.result) = 'ok'
 QUALIFY row_number() OVER (PARTITION BY a.node ORDER BY a.ts, abs(epoch(m.accepted_ts) - epoch(a.ts)), e2.host, e2.session) = 1"""),
-        ("paths", """
-CREATE OR REPLACE TEMP TABLE j_path AS
+        # the paths (root -> ... -> last node) and every node's fields, in one statement
+        ("nodes", """
+CREATE OR REPLACE TEMP TABLE j_nd AS
 WITH RECURSIVE p(root, depth, node, prev, host, msgids, via_backup) AS (
     SELECT node, 0, node, NULL::BIGINT, host, [msgid], false FROM j_env WHERE node NOT IN (SELECT dst FROM j_edge)
     UNION ALL
@@ -154,9 +155,6 @@ WITH RECURSIVE p(root, depth, node, prev, host, msgids, via_backup) AS (
     FROM p JOIN j_edge e ON e.src = p.node JOIN j_env n ON n.node = e.dst
     WHERE p.depth < 16
 )
-SELECT * FROM p"""),
-        ("nodes", """
-CREATE OR REPLACE TEMP TABLE j_nd AS
 SELECT p.root, p.depth, p.node, p.msgids, p.via_backup, e.host, e.msgid, e.evpid, e.mail_from, e.rcpt_to, e.env_line,
        m.accepted_ts, m.size, m.session, m.msg_line, m.prev_end,
        s.connected_ts, s.client_ip, s.local_enqueue, s.auth_user, s.conn_line,
@@ -165,7 +163,7 @@ SELECT p.root, p.depth, p.node, p.msgids, p.via_backup, e.host, e.msgid, e.evpid
        pm.accepted_ts AS prev_accepted_ts, pm.size AS prev_size,
        pe.mail_from AS prev_from, pe.msgid AS prev_msgid, pe.rcpt_to AS prev_rcpt,
        (eout.dst IS NULL) AS is_last
-FROM j_path p
+FROM p
 JOIN j_env e ON e.node = p.node
 LEFT JOIN j_msg m ON m.host = e.host AND m.session = e.session AND m.msgid = e.msgid
 LEFT JOIN j_sess s ON s.host = e.host AND s.session = m.session
@@ -757,7 +755,7 @@ WHERE first_seen_ts >= {_lit(since)}
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    for t in ("j_sess", "j_msg", "j_env", "j_att", "j_edge", "j_path", "j_nd", "j_mta_port", "j_spampd", "j_dkim",
+    for t in ("j_sess", "j_msg", "j_env", "j_att", "j_edge", "j_nd", "j_mta_port", "j_spampd", "j_dkim",
               "j_final", "j_dove", "j_spc", "j_tup", "j_trap", "j_claim", "j_white", "j_rej", "j_rclaim", "j_root",
               "j_pf", "j_sponly", "j_h", "j_hops", "j_hagg", "j_jny", "j_ports", "j_keep", "j_redo", "j_helo"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
