@@ -384,9 +384,14 @@ WITH g AS (
     FROM j_trap t JOIN j_spc c ON c.conn = t.conn
     WHERE NOT EXISTS (SELECT 1 FROM j_tup u WHERE u.conn = t.conn AND u.rcpt_to = t.trap_rcpt)
 )
-SELECT *, host || ':spamd:' || ip || ':' || CAST(epoch(first_ts) AS BIGINT) || ':' || coalesce(rcpt_to, '') AS journey_id,
-       -1000000000000 - row_number() OVER () AS jk
-FROM (SELECT * FROM grey UNION ALL SELECT * FROM black UNION ALL SELECT * FROM bare UNION ALL SELECT * FROM trapped)"""),
+-- jk (the hops' partition key) from the id's hash, below the rejected ones' range; not a
+-- row_number() over the whole table, which runs in one thread. build() checks that no two
+-- collide and numbers the hops by the id itself if they do
+SELECT *, -1000000000000 - CAST(hash(journey_id) >> 4 AS BIGINT) AS jk
+FROM (
+    SELECT *, host || ':spamd:' || ip || ':' || CAST(epoch(first_ts) AS BIGINT) || ':' || coalesce(rcpt_to, '') AS journey_id
+    FROM (SELECT * FROM grey UNION ALL SELECT * FROM black UNION ALL SELECT * FROM bare UNION ALL SELECT * FROM trapped)
+)"""),
     ]
 
 
@@ -399,7 +404,8 @@ FROM (SELECT * FROM grey UNION ALL SELECT * FROM black UNION ALL SELECT * FROM b
 # -10), whenever a journey id names one path (ids unique, at most one edge into a node), which
 # build() checks; otherwise (GENERIC_SEQ) it numbers them with that window, over every column of
 # every hop, several times slower. The fast path partitions by a number instead of the id string
-# (jk: the root node; rejected recipients and spamd-only attempts numbered below zero).
+# (jk: the root node; rejected recipients numbered below zero, spamd-only attempts a hash of their
+# id below -10^12, which build() checks for collisions).
 _HOPS_CTES = """
 WITH px AS (
     SELECT n.root, n.depth, n.host, n.msgid, n.evpid, n.prev_accepted_ts, n.in_relay_ts, n.accepted_ts,
@@ -688,7 +694,8 @@ def _build(con, mode, since, lo, watermark, max_file_id, started, t0, proxy_port
     generic = GENERIC_SEQ or not con.execute("""
 SELECT (SELECT count(*) = count(DISTINCT dst) FROM j_edge)
    AND (SELECT count(*) = count(DISTINCT jid)
-        FROM (SELECT jid FROM j_root UNION ALL SELECT journey_id FROM j_rej UNION ALL SELECT journey_id FROM j_sponly))""").fetchone()[0]
+        FROM (SELECT jid FROM j_root UNION ALL SELECT journey_id FROM j_rej UNION ALL SELECT journey_id FROM j_sponly))
+   AND (SELECT count(*) = count(DISTINCT jk) FROM j_sponly)""").fetchone()[0]
     if profile is not None:
         profile["hop order check"] = time.perf_counter() - t
     hops_sql = _HOPS_GENERIC if generic else _HOPS_FAST
