@@ -51,6 +51,7 @@ NO_SYSLOG_HEADER = "no-syslog-header"
 OTHER_PROGRAM = "other-program"
 NO_PATTERN = "no-pattern-matched"
 REPEAT_WITHOUT_PREVIOUS = "repeat-without-previous"
+REPEAT_BUCKET = 8192  # lines per bucket when looking for the line a repeat stands for
 
 SPARK_TYPES = {
     "VARCHAR": "string",
@@ -232,78 +233,106 @@ def spark_convert(x: str, converter: str) -> str:
 
 
 @dataclass
+class PatternPlan:
+    pattern: Pattern
+    match_rx: str  # java regex matching the whole message
+    marked_rx: str  # the same with participation markers (see mark_participation)
+    groups: list[GroupPlan]
+
+
+@dataclass
 class ParserPlan:
+    """The SQL of one parser, split by route key and pattern so that every expression stays
+    small: Spark compiles each to Java (whole-stage code generation), which a CASE over all the
+    patterns of a parser (smtpd: 125 patterns, 40 fields) defeats (Java's 64 KB method limit)."""
+
     parser: Parser
-    patterns: list[tuple[Pattern, str, str, list[GroupPlan]]]  # pattern, java regex (match), marked java regex, groups
+    patterns: list[PatternPlan]
 
     @classmethod
     def of(cls, parser: Parser) -> "ParserPlan":
         pats = []
         for p in parser.patterns:
             marked, plans = mark_participation(p.regex)
-            pats.append((p, whole_match(p.regex), whole_match(marked), plans))
+            pats.append(PatternPlan(p, whole_match(p.regex), whole_match(marked), plans))
         return cls(parser, pats)
 
     def route_sql(self) -> str:
-        return f"regexp_extract(msg, {_lit('(?sU)' + to_java(self.parser.router))}, 1)"
+        """The route key: NULL when the router does not match, '' when its group is empty (as
+        polars' `str.extract` gives the engine)."""
+        rx = _lit("(?sU)" + to_java(self.parser.router))
+        return f"CASE WHEN msg RLIKE {rx} THEN regexp_extract(msg, {rx}, 1) END"
+
+    def by_route(self) -> dict[str, list[PatternPlan]]:
+        out: dict[str, list[PatternPlan]] = {}
+        for pp in self.patterns:
+            for r in pp.pattern.routes:
+                out.setdefault(r, []).append(pp)
+        return out
 
     def pattern_sql(self) -> str:
-        """The first pattern (declaration order) whose route keys hold the line's and that matches."""
+        """The first pattern (declaration order) that lists the line's route key and matches:
+        only the patterns of that key are tried."""
         whens = []
-        for p, rx, _, _ in self.pattern_list():
-            keys = ", ".join(_lit(r) for r in p.routes)
-            whens.append(f"WHEN route IN ({keys}) AND msg RLIKE {_lit(rx)} THEN {_lit(p.name)}")
-        return "CASE " + " ".join(whens) + " END"
+        for route, pats in self.by_route().items():
+            tries = " ".join(f"WHEN msg RLIKE {_lit(pp.match_rx)} THEN {_lit(pp.pattern.name)}" for pp in pats)
+            whens.append(f"WHEN {_lit(route)} THEN CASE {tries} END")
+        return f"CASE route {' '.join(whens)} END"
 
-    def pattern_list(self):
-        return self.patterns
+    def _map(self, values: dict) -> str:
+        """A map literal pattern name -> value (constant-folded by Spark: one value per table)."""
+        return "map(" + ", ".join(f"{_lit(k)}, {v}" for k, v in values.items()) + ")"
 
     def parts_sql(self) -> str:
-        """One regex evaluation per row: every group of the row's pattern (and the markers),
-        joined by SEP by `regexp_replace` of the whole message, split into an array."""
-        whens = []
-        for p, _, marked_rx, plans in self.patterns:
-            order = _group_order(plans)
-            joined = SEP.join(f"${gi}" for gi in order)
-            whens.append(f"WHEN {_lit(p.name)} THEN split(regexp_replace(msg, {_lit(marked_rx)}, {_lit(joined)}), {_lit(SEP)})")
-        return f"CASE WHEN has_sep THEN NULL ELSE CASE pattern {' '.join(whens)} END END"
+        """One regex evaluation per row: every group of the row's pattern (and its markers),
+        joined by SEP by `regexp_replace` of the whole message, split into an array. The regex
+        and the replacement are looked up by pattern name (rows come sorted by pattern, and
+        Spark recompiles a regex only when it changes). A message that contains SEP has its
+        groups extracted one by one."""
+        rx = self._map({pp.pattern.name: _lit(pp.marked_rx) for pp in self.patterns})
+        joined = self._map({pp.pattern.name: _lit(SEP.join(f"${gi}" for gi in _group_order(pp.groups)))
+                            for pp in self.patterns})
+        order = self._map({pp.pattern.name: f"array({', '.join(map(str, _group_order(pp.groups)) or ['0'])})"
+                           for pp in self.patterns})
+        return (f"CASE WHEN has_sep THEN transform(try_element_at({order}, pattern), "
+                f"i -> regexp_extract(msg, try_element_at({rx}, pattern), i)) "
+                f"ELSE split(regexp_replace(msg, try_element_at({rx}, pattern), try_element_at({joined}, pattern)), "
+                f"{_lit(SEP)}) END")
 
     def fields_sql(self) -> list[str]:
-        """`fields`: a struct of the typed columns in the table's order (over `msg`, `parts`,
-        `has_sep` and `pattern`)."""
-        per_field: dict[str, list[tuple[str, str]]] = {f.name: [] for f in self.parser.fields}
-        for p, _, marked_rx, plans in self.patterns:
-            pos = {gi: k + 1 for k, gi in enumerate(_group_order(plans))}
-
-            def group(gi):
-                return (f"(CASE WHEN has_sep THEN regexp_extract(msg, {_lit(marked_rx)}, {gi}) "
-                        f"ELSE element_at(parts, {pos[gi]}) END)")
-
-            for g in plans:
-                value = group(g.index)
-                if g.marker:
-                    took_part = " OR ".join(f"{group(m)} != ''" for m in g.marker)
-                    value = f"(CASE WHEN {took_part} THEN {value} END)"
-                elif g.optional:  # cannot match empty: '' means it did not take part
-                    value = f"(CASE WHEN {value} != '' THEN {value} END)"
-                per_field[g.name].append((p.name, value))
-            for k, v in p.set.items():
-                const = _lit(v) if isinstance(v, str) else repr(v).lower() if isinstance(v, bool) else repr(v)
-                per_field[k].append((p.name, "=" + const))
-        # one CASE over the patterns (not one per field): a struct of every typed field
-        by_pattern: dict[str, dict[str, str]] = {}
+        """The typed columns of the table, in its order, over `pattern` and `parts`: per field,
+        where its group sits in `parts` for each pattern (maps by pattern name), how to tell
+        whether it took part, its converter, and the patterns' `set` constants."""
+        out = []
         for f in self.parser.fields:
-            for pname, value in per_field[f.name]:
-                typed = value[1:] if value.startswith("=") else spark_convert(value, f.convert)
-                by_pattern.setdefault(pname, {})[f.name] = typed
-        whens = []
-        for p, *_ in self.patterns:
-            got = by_pattern.get(p.name, {})
-            members = ", ".join(
-                f"{_lit(f.name)}, CAST({got.get(f.name, 'NULL')} AS {SPARK_TYPES[f.sql_type]})" for f in self.parser.fields
-            )
-            whens.append(f"WHEN {_lit(p.name)} THEN named_struct({members})")
-        return [f"CASE pattern {' '.join(whens)} END AS fields"]
+            pos, marker_a, marker_b, optional, const = {}, {}, {}, {}, {}
+            for pp in self.patterns:
+                name = pp.pattern.name
+                order = {gi: k + 1 for k, gi in enumerate(_group_order(pp.groups))}
+                for g in pp.groups:
+                    if g.name == f.name:
+                        pos[name] = str(order[g.index])
+                        if g.marker:
+                            marker_a[name], marker_b[name] = (str(order[m]) for m in g.marker)
+                        elif g.optional:  # cannot match empty: '' means it did not take part
+                            optional[name] = "true"
+                if f.name in pp.pattern.set:
+                    const[name] = _lit(str(pp.pattern.set[f.name]))
+            typ = SPARK_TYPES[f.sql_type]
+            value = "NULL"
+            if pos:
+                v = f"try_element_at(parts, try_element_at({self._map(pos)}, pattern))"
+                if marker_a:
+                    a = f"try_element_at(parts, try_element_at({self._map(marker_a)}, pattern))"
+                    b = f"try_element_at(parts, try_element_at({self._map(marker_b)}, pattern))"
+                    v = f"(CASE WHEN {a} IS NULL OR {a} != '' OR {b} != '' THEN {v} END)"
+                if optional:
+                    v = f"(CASE WHEN coalesce(try_element_at({self._map(optional)}, pattern), false) THEN nullif({v}, '') ELSE {v} END)"
+                value = spark_convert(v, f.convert)
+            if const:
+                value = f"coalesce(CAST(try_element_at({self._map(const)}, pattern) AS {typ}), {value})"
+            out.append(f"CAST({value} AS {typ}) AS `{f.name}`")
+        return out
 
     def derived_sql(self) -> list[tuple[str, str]]:
         out = []
@@ -347,10 +376,10 @@ def session(master: str = "local[2]", app: str = "mxlog"):
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
-        # the pattern CASEs are far larger than Java's 64 KB method limit: generating and
-        # compiling code for them fails after seconds each, then falls back anyway
-        .config("spark.sql.codegen.wholeStage", "false")
-        .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
+        # adaptive execution re-optimizes the whole plan (the pattern expressions included)
+        # after every shuffle stage: minutes of planning for a plan whose shape is known
+        .config("spark.sql.adaptive.enabled", "false")
+        .config("spark.sql.constraintPropagation.enabled", "false")
     )
     if master.startswith("local"):
         builder = builder.config("spark.sql.shuffle.partitions", "4").config("spark.driver.memory", os.environ.get("MXLOG_SPARK_MEMORY", "2g"))
@@ -416,11 +445,15 @@ def ingest(paths, out: str, *, master: str = "local[2]", year: int | None = None
     spark = spark or session(master)
     try:
         report = SparkReport(str(out), files=len(files))
-        parsed = _parsed(spark, files, year, tz, host).persist(StorageLevel.MEMORY_AND_DISK)
+        parsed, framed = _parsed(spark, files, year, tz, host)
+        parsed = parsed.persist(StorageLevel.MEMORY_AND_DISK)
         try:
+            parsed.count()  # cache the parsed lines, then drop the framed ones they came from
+            framed.unpersist()
             _write(spark, parsed, str(out), report)
         finally:
             parsed.unpersist()
+            framed.unpersist()
         report.seconds = time.perf_counter() - t0
         return report
     finally:
@@ -429,8 +462,9 @@ def ingest(paths, out: str, *, master: str = "local[2]", year: int | None = None
 
 
 def _parsed(spark, files, year, tz, default_host):
-    """Every line: file, line_no, raw, ts, host, pid, program, msg, rep, reason (NULL when
-    parsed), parser (table) and pattern."""
+    """Every line: file, line_no, rep, ts, host, pid, program, parser (table), pattern, reason
+    (NULL when parsed), raw (unparsed lines only) and msg (parsed lines only); and the framed
+    lines it is drawn from (persisted: the caller unpersists them)."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
@@ -528,18 +562,34 @@ def _parsed(spark, files, year, tz, default_host):
     # framed is read four times (the lines, the repeats, the lines they repeat): frame once
     framed = framed.persist(StorageLevel.MEMORY_AND_DISK)
     framed.createOrReplaceTempView("mxlog_framed")
-    resolved = spark.sql("""
-        WITH rep AS (SELECT file, host, line_no FROM mxlog_framed WHERE status = 'repeat'),
-        src AS (
-          SELECT r.file, r.host, r.line_no, max(o.line_no) AS src_line
-          FROM rep r JOIN mxlog_framed o
-            ON o.file = r.file AND o.host <=> r.host AND o.line_no < r.line_no AND o.status = 'ok'
+    # the line a repeat stands for: the last framed line of its host before it in its file,
+    # looked for in the repeat's bucket of lines, else the last one of the buckets before (an
+    # equi-join on the bucket, not a join of every repeat with every earlier line)
+    resolved = spark.sql(f"""
+        WITH rep AS (
+          SELECT file, host, line_no, line_no DIV {REPEAT_BUCKET} AS bucket FROM mxlog_framed WHERE status = 'repeat'
+        ), ok AS (
+          SELECT file, host, line_no, line_no DIV {REPEAT_BUCKET} AS bucket FROM mxlog_framed WHERE status = 'ok'
+        ), near AS (
+          SELECT /*+ BROADCAST(r) */ r.file, r.host, r.line_no, max(o.line_no) AS src_line
+          FROM rep r JOIN ok o ON o.file = r.file AND o.host <=> r.host AND o.bucket = r.bucket AND o.line_no < r.line_no
           GROUP BY r.file, r.host, r.line_no
+        ), last_ok AS (
+          SELECT file, host, bucket, max(line_no) AS line_no FROM ok GROUP BY file, host, bucket
+        ), far AS (
+          SELECT /*+ BROADCAST(r) */ r.file, r.host, r.line_no, max(b.line_no) AS src_line
+          FROM rep r JOIN last_ok b ON b.file = r.file AND b.host <=> r.host AND b.bucket < r.bucket
+          GROUP BY r.file, r.host, r.line_no
+        ), src AS (
+          SELECT r.file, r.line_no, coalesce(n.src_line, f.src_line) AS src_line
+          FROM rep r
+          LEFT JOIN near n ON n.file = r.file AND n.host <=> r.host AND n.line_no = r.line_no
+          LEFT JOIN far f ON f.file = r.file AND f.host <=> r.host AND f.line_no = r.line_no
         ), carried AS (
-          SELECT s.file, s.line_no, o.program, o.pid, o.msg
+          SELECT /*+ BROADCAST(s) */ s.file, s.line_no, o.program, o.pid, o.msg
           FROM src s JOIN mxlog_framed o ON o.file = s.file AND o.line_no = s.src_line
         )
-        SELECT f.file, f.line_no, f.raw, f.ts, f.host,
+        SELECT /*+ BROADCAST(c) */ f.file, f.line_no, f.raw, f.ts, f.host,
                CASE WHEN f.status = 'repeat' THEN c.pid ELSE f.pid END AS pid,
                CASE WHEN f.status = 'repeat' THEN c.program ELSE f.program END AS program,
                CASE WHEN f.status = 'repeat' THEN c.msg ELSE f.msg END AS msg,
@@ -551,34 +601,37 @@ def _parsed(spark, files, year, tz, default_host):
     """).select("*", F.explode("reps").alias("rep")).drop("reps")
     resolved.createOrReplaceTempView("mxlog_resolved")
 
-    plans = [ParserPlan.of(p) for p in REGISTRY if p.kind == "syslog"]
+    plans = syslog_plans()
     program_case = " ".join(
         f"WHEN program IN ({', '.join(_lit(pr) for pr in plan.parser.programs)}) THEN {_lit(plan.parser.table)}"
         for plan in plans
     )
-    route_case = " ".join(f"WHEN parser = {_lit(plan.parser.table)} THEN {plan.route_sql()}" for plan in plans)
-    pattern_case = " ".join(
-        f"WHEN parser = {_lit(plan.parser.table)} THEN {plan.pattern_sql()}" for plan in plans
-    )
+    route_case = " ".join(f"WHEN {_lit(plan.parser.table)} THEN {plan.route_sql()}" for plan in plans)
+    pattern_case = " ".join(f"WHEN {_lit(plan.parser.table)} THEN {plan.pattern_sql()}" for plan in plans)
     routed = spark.sql(f"""
         WITH a AS (SELECT *, CASE WHEN reason IS NULL THEN CASE {program_case} END END AS parser FROM mxlog_resolved),
-        b AS (SELECT *, nullif(CASE {route_case} END, '') AS route FROM a)
-        SELECT file, line_no, rep, raw, ts, host, pid, program, msg, parser,
-               CASE {pattern_case} END AS pattern,
-               coalesce(reason, CASE WHEN parser IS NULL THEN 'other-program' END) AS reason0
-        FROM b
+        b AS (SELECT *, CASE parser {route_case} END AS route FROM a),
+        c AS (SELECT *, CASE parser {pattern_case} END AS pattern FROM b)
+        SELECT file, line_no, rep, ts, host, pid, program, parser, pattern,
+               coalesce(reason, CASE WHEN parser IS NULL THEN 'other-program' END,
+                        CASE WHEN pattern IS NULL THEN 'no-pattern-matched' END) AS reason,
+               CASE WHEN pattern IS NULL THEN raw END AS raw,
+               CASE WHEN pattern IS NOT NULL THEN msg END AS msg
+        FROM c
     """)
-    return routed.selectExpr(
-        "file", "line_no", "rep", "raw", "ts", "host", "pid", "program", "msg", "parser", "pattern",
-        "coalesce(reason0, CASE WHEN pattern IS NULL THEN 'no-pattern-matched' END) AS reason",
-    )
+    # rows of one pattern together, so that each pattern's projection (`_write`) reads only
+    # its own batches of the cached lines (Spark prunes cached batches by their min/max)
+    return routed.sortWithinPartitions("parser", "pattern"), framed
+
+
+def syslog_plans() -> list[ParserPlan]:
+    return [ParserPlan.of(p) for p in REGISTRY if p.kind == "syslog"]
 
 
 def _write(spark, parsed, out: str, report: SparkReport) -> None:
     parsed.createOrReplaceTempView("mxlog_parsed")
-    plans = [ParserPlan.of(p) for p in REGISTRY if p.kind == "syslog"]
     common = [c for c in COMMON_COLUMNS if c not in ("file_id", "pattern")]
-    for plan in plans:
+    for plan in syslog_plans():
         table = plan.parser.table
         df = spark.sql(
             "SELECT file, line_no, rep, ts, host, pid, pattern, msg, "
@@ -586,7 +639,6 @@ def _write(spark, parsed, out: str, report: SparkReport) -> None:
         )
         df = df.selectExpr("*", f"{plan.parts_sql()} AS parts")
         typed = df.selectExpr("file", *[f"`{c}`" for c in common], "pattern", *plan.fields_sql())
-        typed = typed.selectExpr("file", *[f"`{c}`" for c in common], "pattern", "fields.*")
         for name, expr in plan.derived_sql():
             typed = typed.withColumn(name, spark_expr(expr))
         _save(typed.selectExpr("*", "date_format(ts, 'yyyy-MM-dd') AS date"), out, table)
@@ -595,14 +647,15 @@ def _write(spark, parsed, out: str, report: SparkReport) -> None:
         "date_format(ts, 'yyyy-MM-dd') AS date FROM mxlog_parsed WHERE reason IS NOT NULL AND rep <= 1"
     )
     _save(unparsed, out, "unparsed")
-    for table, rows in spark.sql(
-        "SELECT parser, count(*) FROM mxlog_parsed WHERE reason IS NULL GROUP BY parser"
+    lines = unparsed_n = 0
+    for table, rows, n_lines, n_unparsed in spark.sql(
+        "SELECT parser, count_if(reason IS NULL), count_if(rep <= 1), count_if(reason IS NOT NULL AND rep <= 1)"
+        " FROM mxlog_parsed GROUP BY parser"
     ).collect():
-        report.rows[table] = rows
-    counts = spark.sql(
-        "SELECT count(*) AS lines, count_if(reason IS NOT NULL) AS unparsed FROM mxlog_parsed WHERE rep <= 1"
-    ).first()
-    report.lines, report.unparsed = counts["lines"], counts["unparsed"]
+        if table is not None and rows:
+            report.rows[table] = rows
+        lines, unparsed_n = lines + n_lines, unparsed_n + n_unparsed
+    report.lines, report.unparsed = lines, unparsed_n
 
 
 def spark_expr(sql: str):
