@@ -7,15 +7,21 @@
 - sql: the journeys table grown to 10 M rows (copies of the simulated day's journeys) and
   `mxlog sql` running an aggregate (a subprocess, Python start included); reference: the same
   query through duckdb in-process, and `mxlog sql "SELECT 1"` (the fixed cost of the command).
+- --reference EXE: another build's `mxlog` (e.g. /work/main/.venv/bin/mxlog, the unchanged one)
+  runs the same reports in the same run, interleaved run by run, each build on its own copy of
+  the databases (each applies its own migrations); wall and CPU (user + sys of the command) times,
+  their ratios, and whether the two report.json hold the same numbers.
 
-    .venv/bin/python bench/queries.py [--rate 4000] [--rows 10000000] [--runs 3] [--write]
+    .venv/bin/python bench/queries.py [--rate 4000] [--rows 10000000] [--runs 3] [--reference EXE] [--write]
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -40,8 +46,54 @@ def run(args, **kw) -> float:
     return time.perf_counter() - t
 
 
+def timed(args) -> tuple[float, float]:
+    """(wall, CPU) seconds of one command; CPU = user + sys of the child (less noisy than wall on a
+    shared machine)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = run(args, stderr=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def med(f, runs):
     return statistics.median(f() for _ in range(runs))
+
+
+def report_numbers(path: Path) -> dict:
+    d = json.loads(path.read_text())
+    d.pop("generated_at", None)
+    return d
+
+
+def differences(a, b, path="") -> list[str]:
+    if type(a) is not type(b):
+        return [path]
+    if isinstance(a, dict):
+        return [p for k in sorted(set(a) | set(b)) for p in (differences(a[k], b[k], f"{path}.{k}")
+                                                            if k in a and k in b else [f"{path}.{k}"])]
+    if isinstance(a, list):
+        if len(a) != len(b):
+            return [path]
+        return [p for i, (x, y) in enumerate(zip(a, b)) for p in differences(x, y, f"{path}[{i}]")]
+    return [] if a == b else [path]
+
+
+def compare_reports(ours: list, ref: list, runs: int, tmp: Path, db: Path, day: str, label: str):
+    """Time `mxlog report` of both builds, interleaved; medians of wall and CPU, and the report.json
+    paths whose values differ between the builds' last runs."""
+    dbs = {}
+    for name in ("ours", "ref"):
+        dbs[name] = tmp / f"{label}-{name}.duckdb"
+        shutil.copy(db, dbs[name])
+    times = {"ours": [], "ref": []}
+    for _ in range(runs):
+        for name, exe in (("ref", ref), ("ours", ours)):
+            times[name].append(timed(exe + ["report", "--db", str(dbs[name]), "--day", day,
+                                            "--out", str(tmp / f"{label}-{name}-out")]))
+    out = {name: (statistics.median(w for w, _ in t), statistics.median(c for _, c in t)) for name, t in times.items()}
+    diff = differences(report_numbers(tmp / f"{label}-ref-out" / "report.json"),
+                       report_numbers(tmp / f"{label}-ours-out" / "report.json"))
+    return out, diff
 
 
 def busy_db(rate: int, data: Path) -> Path:
@@ -67,6 +119,7 @@ def main(argv=None) -> int:
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--data", type=Path, default=ROOT / "bench" / "data", help="cache of the simulated busy day")
+    ap.add_argument("--reference", help="another build's mxlog executable to time the reports against")
     ap.add_argument("--write", action="store_true")
     a = ap.parse_args(argv)
     import duckdb
@@ -82,8 +135,23 @@ def main(argv=None) -> int:
         busy_j = con.execute("SELECT count(*) FROM journeys").fetchone()[0]
         con.close()
         day = "2026-11-24"
-        r_quiet = med(lambda: run(MXLOG + ["report", "--db", str(quiet), "--day", day, "--out", str(tmp / "rq")]), a.runs)
-        r_busy = med(lambda: run(MXLOG + ["report", "--db", str(busy), "--day", day, "--out", str(tmp / "rb")]), a.runs)
+        cmp_lines, b_cpu = [], None
+        if a.reference:
+            ref = [a.reference]
+            q, q_diff = compare_reports(MXLOG, ref, a.runs, tmp, quiet, day, "quiet")
+            b, b_diff = compare_reports(MXLOG, ref, a.runs, tmp, busy, day, "busy")
+            r_quiet, r_busy, b_cpu = q["ours"][0], b["ours"][0], b["ours"][1]
+            cmp_lines = ["", f"Same run, interleaved, against the reference build `{a.reference}` (wall / CPU = user + sys of "
+                         f"the command; medians of {a.runs}):", "",
+                         "| report | this build wall | reference wall | ratio | this build CPU | reference CPU | ratio "
+                         "| report.json values that differ |", "|---|---|---|---|---|---|---|---|"]
+            for what, t, diff in (("busy day", b, b_diff), ("samples/sim", q, q_diff)):
+                cmp_lines.append(f"| {what} | {t['ours'][0]:.1f} s | {t['ref'][0]:.1f} s | {t['ref'][0] / t['ours'][0]:.1f}x "
+                                 f"| {t['ours'][1]:.1f} s | {t['ref'][1]:.1f} s | {t['ref'][1] / t['ours'][1]:.1f}x "
+                                 f"| {', '.join(diff) if diff else 'none'} |")
+        else:
+            r_quiet = med(lambda: run(MXLOG + ["report", "--db", str(quiet), "--day", day, "--out", str(tmp / "rq")]), a.runs)
+            r_busy = med(lambda: run(MXLOG + ["report", "--db", str(busy), "--day", day, "--out", str(tmp / "rb")]), a.runs)
 
         big = tmp / "big.duckdb"
         shutil.copy(busy, big)
@@ -112,11 +180,11 @@ def main(argv=None) -> int:
     lines = [BEGIN, "", f"Command: `{cmd.strip()}` ({os.cpu_count()} CPUs; medians of {a.runs}; {dt.date.today()})", "",
              "| what | measured | target | reference (same run) |", "|---|---|---|---|",
              f"| `mxlog report --day` on a busy day ({busy_msgs:,} smtpd messages, {busy_j:,} journeys; "
-             f"simulate --rate {a.rate}) | {r_busy:.1f} s | <= 5 s for 100 k messages "
+             f"simulate --rate {a.rate}) | {r_busy:.1f} s{f' (CPU {b_cpu:.1f} s)' if b_cpu else ''} | <= 5 s for 100 k messages "
              f"({'met' if r_busy <= 5 else 'NOT met'}) | {r_quiet:.1f} s on samples/sim (1 k journeys) |",
              f"| `mxlog sql` aggregate over {rows:,} journeys | {q_cli:.2f} s | <= 1 s "
              f"({'met' if q_cli <= 1 else 'NOT met'}) | {q_in:.2f} s in-process; `mxlog sql \"SELECT 1\"` {q_one:.2f} s |",
-             "", f"The aggregate: `{AGG}`", "", END]
+             *cmp_lines, "", f"The aggregate: `{AGG}`", "", END]
     text = "\n".join(lines)
     print(text)
     if a.write:

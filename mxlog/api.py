@@ -79,7 +79,8 @@ def build_journeys(*, db=None, full=False, smtpd_conf=None) -> dict:
 
 
 def query(sql: str, *, db=None, pseudonymize: bool = False, pseudonym_key: str | None = None) -> tuple[list[str], list[tuple]]:
-    """Run SQL read-only. pseudonymize: addresses and IPs in the result replaced by keyed tokens
+    """Run SQL read-only. pseudonymize: addresses and IPs in the result, and the host, domain and
+    login names of the columns privacy.NAME_COLUMNS lists, replaced by keyed tokens
     (mxlog/privacy.py; the same tokens as `mxlog report --pseudonymize` with the same key)."""
     con = connect(db, read_only=True)
     try:
@@ -91,7 +92,7 @@ def query(sql: str, *, db=None, pseudonymize: bool = False, pseudonym_key: str |
         cur = con.execute(sql)
         columns = [d[0] for d in cur.description] if cur.description else []
         rows = cur.fetchall() if columns else []
-        return columns, [pz.value(r) for r in rows] if pz else rows
+        return columns, [pz.row(columns, r) for r in rows] if pz else rows
     finally:
         con.close()
 

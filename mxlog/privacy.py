@@ -6,6 +6,11 @@ appears, so that tables still group and compare but name nobody.
   whole address, the domain on its own (every address of one domain shares its `dom-` token),
   and the top-level domain is kept so the shape stays readable.
 - `198.51.100.7` -> `ip4-5b0e27d1`, `2001:db8::1` -> `ip6-0c81f2aa`.
+- Columns that hold a stranger's or a customer's *name* rather than an address (by column name,
+  `NAME_COLUMNS`): host names (HELO, rDNS, relay, peer) -> `host-1c0ffee5.net` (TLD kept); domains
+  -> the `dom-` token their addresses get; login names -> `login-9a3e77b2` (an address as login
+  keeps the address token). mxlog's own hosts (`host`, `primary_host`, ...) are left as they are:
+  they name the admin's machines, which the reader knows.
 
 The key: `--pseudonymize-key`, else the environment's MXLOG_PSEUDONYM_KEY, else a random key
 made once and kept in the database (table `pseudonym_key`), so tokens stay the same from one
@@ -31,6 +36,9 @@ TOKEN_HEX = 8  # 32 bits: no collision to expect among a site's few ten thousand
 _EMAIL = re.compile(r"(?P<key>\b(?:from|to|rcpt|user|orcpt|sender|recipient|address)=)?"
                     r"(?P<addr>[^\s<>\"',;@\[\]]+@(?:[A-Za-z0-9\-]+\.)+[A-Za-z][A-Za-z0-9\-]*)")
 _IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")
+# a DNS name with an alphabetic TLD, not part of an address (`a.b@c.d`) or a longer token
+_HOSTNAME = re.compile(r"(?<![\w.@\-])(?:[A-Za-z0-9_](?:[A-Za-z0-9\-_]*[A-Za-z0-9_])?\.)+[A-Za-z][A-Za-z0-9\-]*\.?"
+                       r"(?![\w@\-]|\.\w)")
 _IPV6 = re.compile(r"(?<![\w:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:%\w+)?(?![\w:])")
 
 
@@ -66,6 +74,17 @@ def resolve_key(given: str | None, con=None, create: bool = True) -> bytes:
 PROSE_KEYS = frozenset({"definition", "baselines", "label", "note", "notes"})
 
 
+# columns (and report keys) holding names that are not addresses; matched by exact name
+HOST_COLUMNS = frozenset({"helo", "rdns", "client_rdns", "peer_host", "relay", "to_host", "from_host",
+                          "remote_host", "hostname"})
+DOMAIN_COLUMNS = frozenset({"domain", "signer_domain", "sender_domains", "recipient_domains", "sender_domain",
+                            "recipient_domain", "from_domain", "to_domain"})
+LOGIN_COLUMNS = frozenset({"user", "users", "auth_user", "local_user", "service_user", "logins", "login"})
+NAME_COLUMNS = HOST_COLUMNS | DOMAIN_COLUMNS | LOGIN_COLUMNS
+# what daemons write where a name is unknown: no one's name, kept
+KEEP_WORDS = frozenset({"", "<unknown>", "unknown", "localhost", "-"})
+
+
 class Pseudonymizer:
     def __init__(self, key: bytes):
         self.key = key
@@ -88,6 +107,45 @@ class Pseudonymizer:
             return None
         return f"ip{ip.version}-{self.token('ip', ip.compressed)}"
 
+    def domain(self, domain: str) -> str:
+        domain = domain.lower().rstrip(".")
+        tld = domain.rsplit(".", 1)[-1] if "." in domain else "invalid"
+        return f"dom-{self.token('domain', domain)}.{tld}"
+
+    def hostname(self, name: str) -> str:
+        name = name.lower().rstrip(".")
+        tld = name.rsplit(".", 1)[-1] if "." in name else "invalid"
+        tld = tld if re.fullmatch(r"[a-z][a-z0-9\-]{0,62}", tld) else "invalid"  # junk keeps no text of its own
+        return f"host-{self.token('host', name)}.{tld}"
+
+    def login(self, name: str) -> str:
+        return f"login-{self.token('login', name)}"
+
+    def column(self, name: str, v):
+        """A value of column (or report key) `name`: names replaced as NAME_COLUMNS says, then
+        every address and IP as in `text`. Lists are done element by element."""
+        if isinstance(v, (list, tuple)):
+            return type(v)(self.column(name, x) for x in v)
+        if not isinstance(v, str) or name not in NAME_COLUMNS:
+            return self.value(v)
+        if name in LOGIN_COLUMNS:
+            return self.text(v) if "@" in v or self.ip(v) else self.login(v)
+        if name in DOMAIN_COLUMNS:
+            return _HOSTNAME.sub(lambda m: self.domain(m.group()), v)
+        # a HELO, rDNS or relay: blank-separated words, each a DNS name, an IP or `[IP]`; any
+        # other word (a bare `localhost`, a stranger's junk) is keyed whole
+        return " ".join(self._host_word(w) for w in v.split(" "))
+
+    def _host_word(self, w: str) -> str:
+        if w in KEEP_WORDS:
+            return w
+        bare = w[1:-1] if w.startswith("[") and w.endswith("]") else w
+        if self.ip(bare):
+            return w.replace(bare, self.ip(bare))
+        if "@" in w and _EMAIL.fullmatch(w):
+            return self.text(w)
+        return self.hostname(w)
+
     def text(self, s: str) -> str:
         """Every address and IP in `s` replaced; the rest as it was."""
         if s in self._memo:
@@ -108,5 +166,10 @@ class Pseudonymizer:
         if isinstance(v, tuple):
             return tuple(self.value(x) for x in v)
         if isinstance(v, dict):
-            return {k: x if k in PROSE_KEYS else self.value(x) for k, x in v.items()}
+            return {k: x if k in PROSE_KEYS else self.column(k, x) if k in NAME_COLUMNS else self.value(x)
+                    for k, x in v.items()}
         return v
+
+    def row(self, columns: list[str], row) -> tuple:
+        """One result row of a query whose column names are `columns`."""
+        return tuple(self.column(c, v) for c, v in zip(columns, row))

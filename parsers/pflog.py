@@ -41,15 +41,24 @@ offset depends on the previous caplen), so they are walked in lock-step "lanes":
 cut into chunks, every plausible record start near each chunk boundary walks its chunk in
 parallel as numpy vectors, and the lanes are stitched exactly where the chain from the file
 header enters each chunk (any chunk whose lane is missing is walked by a plain Python loop,
-so the result is always the sequential walk). Fields are then numpy gathers at those offsets
-through unaligned strided views; text columns are built as Arrow string buffers directly.
-pcapng files are walked block by block in Python (about 1 us per block).
+so the result is always the sequential walk; the common case, every chunk's lane on the chain,
+is stitched in one vectorized pass). pcapng files are walked block by block in Python (about
+1 us per block). Then, per block of 8192 packets (two threads share the blocks: numpy releases
+the GIL), one fancy-index gather copies each record's header and the packet's first 160 bytes
+into a small matrix that stays in cache, and every field is one strided, byte-swapping read of
+it into its output column (IP and transport headers at other offsets, e.g. IPv4 options or
+IPv6 extension headers, are gathered separately). Validity masks and Arrow/polars columns are
+built once per column; text columns format each distinct key once (dictionary encoding) and are
+one polars gather of those texts.
 """
 
 from __future__ import annotations
 
+import os
 import socket
 import struct
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import polars as pl
@@ -137,8 +146,8 @@ _REASON_TABLES = (_REASONS + ["translate", "no-route"], _REASONS + ["map-failed"
 _DIR_TABLES = (_DIRS + ["fwd"], _DIRS, _DIRS)
 
 
-def _name_table(tables) -> pa.Array:
-    return pa.array([t[v] if v < len(t) else f"unkn({v})" for t in tables for v in range(256)])
+def _name_table(tables) -> list[str]:
+    return [t[v] if v < len(t) else f"unkn({v})" for t in tables for v in range(256)]
 
 
 _ACTION_NAMES = _name_table(_ACTION_TABLES)
@@ -147,16 +156,7 @@ _DIR_NAMES = _name_table(_DIR_TABLES)
 # tcpdump print-tcp.c tcp_flag_values, in table order; no flag prints "none".
 _TCP_FLAG_LETTERS = [(0x01, "F"), (0x02, "S"), (0x04, "R"), (0x08, "P"), (0x10, "."),
                      (0x20, "U"), (0x40, "E"), (0x80, "W")]
-_TCP_FLAG_TEXT = pa.array(["".join(c for bit, c in _TCP_FLAG_LETTERS if v & bit) or "none"
-                           for v in range(256)])
-
-# Decimal text of an octet, left-aligned in 3 bytes, for IPv4 formatting.
-_OCTET_CHARS = np.zeros((256, 3), np.uint8)
-_OCTET_MASK = np.zeros((256, 3), bool)
-for _v in range(256):
-    _s = str(_v).encode()
-    _OCTET_CHARS[_v, : len(_s)] = np.frombuffer(_s, np.uint8)
-    _OCTET_MASK[_v, : len(_s)] = True
+_TCP_FLAG_TEXT = ["".join(c for bit, c in _TCP_FLAG_LETTERS if v & bit) or "none" for v in range(256)]
 
 _PCAP_MAGICS = {  # first 4 bytes -> (byte order, nanoseconds, record header size)
     b"\xd4\xc3\xb2\xa1": ("<", False, 16), b"\xa1\xb2\xc3\xd4": (">", False, 16),
@@ -176,10 +176,6 @@ def _view(buf: np.ndarray, dtype: str) -> np.ndarray:
     dt = np.dtype(dtype)
     count = max(len(buf) - dt.itemsize + 1, 0)
     return np.ndarray((count,), dtype=dt, buffer=buf, offset=0, strides=(1,))
-
-
-def _native(a: np.ndarray) -> np.ndarray:
-    return a.astype(a.dtype.newbyteorder("="), copy=True)
 
 
 # --- record walking -----------------------------------------------------------------------------
@@ -229,18 +225,41 @@ def _walk_pcap(data: bytes, first: int, rec_hdr: int, order: str, snaplen: int,
     nchunks = len(bounds)
     # candidates: pfloghdr length byte in 45..100 and a known af, read through strided windows
     starts = bounds[1:][bounds[1:] + window + rec_hdr + 2 <= n]  # chunks whose window fits
-    hl = np.ndarray((len(starts), window), np.uint8, buf, int(starts[0]) + rec_hdr, (chunk, 1))
-    af = np.ndarray((len(starts), window), np.uint8, buf, int(starts[0]) + rec_hdr + 1, (chunk, 1))
-    look = (hl >= MIN_HDRLEN) & (hl <= MAX_HDRLEN) & ((af == AF_INET) | (af == 24) | (af == 28) | (af == 30))
-    lane_row, lane_col = np.nonzero(look)
-    cand = starts[lane_row] + lane_col
-    p1 = cand + rec_hdr + u32[np.minimum(cand, last) + 8]
-    p2 = p1 + rec_hdr + u32[np.minimum(p1, last) + 8]
-    good = plausible(cand) & (plausible(p1) | (p1 > last)) & (plausible(p2) | (p2 > last))
-    cand, lane_row = cand[good], lane_row[good]
-    _, firsts = np.unique(lane_row, return_index=True)  # first good candidate per chunk
-    lane_start = np.concatenate([[first], cand[firsts]])
-    lane_chunk = np.concatenate([[0], lane_row[firsts] + 1])
+
+    def first_good(rows, width):
+        """(chunk row, offset) of the first good candidate in the first `width` bytes of the
+        windows of chunks `rows` (indices into starts), for the rows that have one."""
+        at = starts[rows]
+        if len(rows) == 0:
+            return rows, at
+        if len(rows) == len(starts):  # every chunk: strided windows over the file, no copy
+            hl = np.ndarray((len(at), width), np.uint8, buf, int(at[0]) + rec_hdr, (chunk, 1))
+            af = np.ndarray((len(at), width), np.uint8, buf, int(at[0]) + rec_hdr + 1, (chunk, 1))
+        else:
+            hl = buf[(at + rec_hdr)[:, None] + np.arange(width)]
+            af = buf[(at + rec_hdr + 1)[:, None] + np.arange(width)]
+        look = (hl >= MIN_HDRLEN) & (hl <= MAX_HDRLEN) & ((af == AF_INET) | (af == 24) | (af == 28) | (af == 30))
+        row, col = np.nonzero(look)
+        cand = at[row] + col
+        p1 = cand + rec_hdr + u32[np.minimum(cand, last) + 8]
+        p2 = p1 + rec_hdr + u32[np.minimum(p1, last) + 8]
+        good = plausible(cand) & (plausible(p1) | (p1 > last)) & (plausible(p2) | (p2 > last))
+        cand, row = cand[good], row[good]
+        _, firsts = np.unique(row, return_index=True)  # first good candidate per chunk
+        return rows[row[firsts]], cand[firsts]
+
+    # most chunks have a record start in their first few hundred bytes: look there first, then
+    # in the whole window for the chunks that have none (the same first candidate either way)
+    narrow = min(window, 2 * rec_hdr + 256)
+    lane_row, cand = first_good(np.arange(len(starts)), narrow)
+    if narrow < window:
+        rest = np.setdiff1d(np.arange(len(starts)), lane_row, assume_unique=True)
+        more_row, more_cand = first_good(rest, window)
+        order_ = np.argsort(np.concatenate([lane_row, more_row]), kind="stable")
+        lane_row = np.concatenate([lane_row, more_row])[order_]
+        cand = np.concatenate([cand, more_cand])[order_]
+    lane_start = np.concatenate([[first], cand])
+    lane_chunk = np.concatenate([[0], lane_row + 1])
     lane_stop = np.append(bounds, n)[lane_chunk + 1]
     pos = lane_start.copy()
     active = np.ones(len(pos), bool)
@@ -258,11 +277,12 @@ def _walk_pcap(data: bytes, first: int, rec_hdr: int, order: str, snaplen: int,
         if not active.any():
             break
     hist = np.stack(history, axis=1)
-    counts = (hist >= 0).sum(axis=1)
+    counts = (hist >= 0).sum(axis=1)  # a lane's offsets are a prefix of its row, increasing
     lane_of = dict(zip(lane_chunk.tolist(), range(len(lane_chunk))))
-    pieces = []
-    off = first
-    for j in range(nchunks):
+    pieces, off, resume = _stitch_prefix(hist, counts, lane_chunk, complete, pos, bounds, first, n)
+    if resume and off > n - rec_hdr:
+        return np.concatenate(pieces)
+    for j in range(resume, nchunks):
         stop = int(bounds[j + 1]) if j + 1 < nchunks else n
         if off >= stop:
             continue
@@ -285,6 +305,27 @@ def _walk_pcap(data: bytes, first: int, rec_hdr: int, order: str, snaplen: int,
     return np.concatenate(pieces)
 
 
+def _stitch_prefix(hist, counts, lane_chunk, complete, pos, bounds, first: int, n: int):
+    """The stitching loop of `_walk_pcap` done at once for its common case: the leading chunks
+    each of which has a complete lane through the offset where the chain enters it (the end of
+    the previous chunk's lane). Returns (pieces, offset after them, first chunk not done)."""
+    lanes = int(np.flatnonzero(np.append(lane_chunk != np.arange(len(lane_chunk)), True))[0])
+    if lanes == 0:  # chunk j's lane is lane j for chunks 0..lanes-1
+        return [], first, 0
+    stops = np.append(bounds, n)[1: lanes + 1]
+    entry = np.concatenate([[first], pos[: lanes - 1]])  # where the chain enters each chunk
+    sub = hist[:lanes]
+    flat = sub[sub >= 0]  # increasing: lane j's offsets lie in chunk j
+    rowid = np.repeat(np.arange(lanes), counts[:lanes])
+    at = np.minimum(np.searchsorted(flat, entry), max(len(flat) - 1, 0))
+    ok = complete[:lanes] & (entry < stops) & (flat[at] == entry) if len(flat) else np.zeros(lanes, bool)
+    done = int(np.flatnonzero(np.append(~ok, True))[0])  # chunks 0..done-1 follow their lanes
+    if done == 0:
+        return [], first, 0
+    keep = (rowid < done) & (flat >= entry[np.minimum(rowid, done - 1)])
+    return [flat[keep]], int(pos[done - 1]), done
+
+
 def _read_pcap(data: bytes, problems: list) -> dict | None:
     order, nanos, rec_hdr = _PCAP_MAGICS[data[:4]]
     if len(data) < 24:
@@ -299,26 +340,21 @@ def _read_pcap(data: bytes, problems: list) -> dict | None:
         return None
     n = len(data)
     offs = _walk_pcap(data, 24, rec_hdr, order, snaplen, 10**9 if nanos else 10**6)
-    u32 = _view(np.frombuffer(data, np.uint8), order + "u4")
-    sec = u32[offs].astype(np.int64)
-    frac = u32[offs + 4].astype(np.int64)
-    ts = sec * 1_000_000 + (frac // 1000 if nanos else frac)
-    caplen = _native(u32[offs + 8])
-    base = offs + rec_hdr
-    avail = np.minimum(caplen.astype(np.int64), n - base)
     if len(offs):
-        end = int(offs[-1]) + rec_hdr + int(caplen[-1])
+        last = int(offs[-1])
+        caplen = struct.unpack_from(order + "I", data, last + 8)[0]
+        end = last + rec_hdr + caplen
         if end > n:
-            problems.append(f"record {len(offs)} at offset {offs[-1]} truncated: header says "
-                            f"{caplen[-1]} captured bytes, only {n - base[-1]} in the file")
-        tail = n - int(offs[-1]) - rec_hdr - int(caplen[-1])
+            problems.append(f"record {len(offs)} at offset {last} truncated: header says "
+                            f"{caplen} captured bytes, only {n - last - rec_hdr} in the file")
+        tail = n - end
     else:
         tail = n - 24
     if 0 < tail < rec_hdr:
         problems.append(f"{tail} trailing byte(s) after the last record (incomplete record header)")
-    return dict(packet_no=np.arange(1, len(offs) + 1, dtype=np.uint32), base=base, avail=avail,
-                caplen=caplen, wirelen=_native(u32[offs + 12]), ts=ts,
-                ts_valid=None, big_endian=order == ">")
+    # ts, caplen, wirelen and avail are read with the packets' first bytes (_decode_records)
+    return dict(packet_no=np.arange(1, len(offs) + 1, dtype=np.uint32), rows_at=offs,
+                skip=rec_hdr, pcap=(order, nanos), ts_valid=None, big_endian=order == ">")
 
 
 def _linktype_problem(linktype: int) -> str:
@@ -426,8 +462,9 @@ def _read_pcapng(data: bytes, problems: list) -> dict:
         problems.append(f"pcapng: skipped {count} packet(s) on an interface of "
                         + _linktype_problem(linktype).split("; ")[0])
     ts_valid = np.array([t is not None for t in rows_ts], bool)
+    base = np.array(rows_base, np.int64)
     return dict(
-        packet_no=np.array(rows_no, np.uint32), base=np.array(rows_base, np.int64),
+        packet_no=np.array(rows_no, np.uint32), rows_at=base, skip=0, pcap=None,
         avail=np.array(rows_avail, np.int64), caplen=np.array(rows_cap, np.uint32),
         wirelen=np.array(rows_wire, np.uint32),
         ts=np.array([t or 0 for t in rows_ts], np.int64),
@@ -437,124 +474,143 @@ def _read_pcapng(data: bytes, problems: list) -> dict:
 
 # --- per-packet bytes ---------------------------------------------------------------------------
 
-class _Packets:
-    """The first `width` bytes of every packet (from the pfloghdr on) copied into one (N, width)
-    matrix with a single gather, so that each field is then a strided read of that matrix
-    instead of a cache-missing gather over the whole file. Fields past `width` (long IPv4
-    options, IPv6 extension headers) are read from the file for those rows only."""
-
-    MAX_WIDTH = 160  # pfloghdr 100 + IPv6 40 + the TCP fields 16 (v4 options, v6 ext: file reads)
-
-    def __init__(self, data: bytes, base: np.ndarray, avail: np.ndarray):
-        buf = np.frombuffer(data, np.uint8)
-        n, rows = len(buf), len(base)
-        width = (min(max(int(avail.max()), 8), self.MAX_WIDTH) + 7) & ~7
-        self.data, self.base, self.width, self.rows = buf, base, width, rows
-        inside = base <= n - width
-        words = width // 8  # gathering 8-byte words is steadier than bytes
-        if inside.all():
-            view = np.ndarray((n - width + 1, words), np.uint64, buf, 0, (1, 8))
-            self.m = view[base].view(np.uint8)
-        else:  # the last packets: read them from a zero-padded copy of the file's tail
-            self.m = np.empty((rows, width), np.uint8)
-            k = int(inside.sum())
-            # records come in file order, so the rows inside are a prefix: fill it through a
-            # slice (a boolean-mask assignment of a 2-D block is ~10x slower)
-            prefix = not inside[k:].any()
-            tail_rows = slice(k, None) if prefix else ~inside
-            if k:
-                view = np.ndarray((n - width + 1, words), np.uint64, buf, 0, (1, 8))
-                if prefix:
-                    self.m[:k] = view[base[:k]].view(np.uint8)
-                else:
-                    self.m[inside] = view[base[inside]].view(np.uint8)
-            tail_from = int(base[tail_rows].min())
-            tail = np.concatenate([buf[tail_from:], np.zeros(width, np.uint8)])
-            view = np.ndarray((len(tail) - width + 1, words), np.uint64, tail, 0, (1, 8))
-            self.m[tail_rows] = view[base[tail_rows] - tail_from].view(np.uint8)
-
-    def _file(self, dtype: str, at: np.ndarray) -> np.ndarray:
-        v = _view(self.data, dtype)
-        return _native(v[np.clip(at, 0, max(len(v) - 1, 0))]) if len(v) else np.zeros(len(at), dtype)
-
-    def _column(self, dtype: str, rel: int) -> np.ndarray:
-        dt = np.dtype(dtype)
-        if rel + dt.itemsize <= self.width:
-            return _native(np.ndarray((self.rows,), dt, self.m, rel, (self.width,)))
-        return self._file(dtype, self.base + rel)
-
-    def get(self, dtype: str, rel) -> np.ndarray:
-        """Value of `dtype` at byte `rel` of each packet; `rel` is an int or one per packet.
-        Rows whose `rel` lies past their captured bytes get garbage: callers mask them."""
-        if np.isscalar(rel):
-            return self._column(dtype, int(rel))
-        size = np.dtype(dtype).itemsize
-        key = np.clip(rel, 0, self.width - size + 1)  # the last key: "not in the matrix"
-        values = np.flatnonzero(np.bincount(key))
-        if len(values) == 1 and values[0] <= self.width - size:
-            return self._column(dtype, int(values[0]))
-        out = np.empty(self.rows, np.dtype(dtype).newbyteorder("="))
-        for v in values.tolist():
-            rows = np.flatnonzero(key == v)
-            if v > self.width - size:
-                out[rows] = self._file(dtype, self.base[rows] + rel[rows])
-            else:
-                out[rows] = self._column(dtype, v)[rows]
-        return out
-
-    def raw(self, rel, size: int) -> np.ndarray:
-        """(N, size) bytes at `rel` (int or one per packet)."""
-        return self.get(f"V{size}", rel).view(np.uint8).reshape(self.rows, size)
+_BLOCK = 1 << 13  # packets per block: a block's gathered bytes (~1.4 MB) stay in the L2 cache
+_THREADS = min(2, os.cpu_count() or 1)  # threads that decode blocks
 
 
-# --- text columns: dictionary-encode fixed-size keys, format the distinct ones -----------------
+class _Source:
+    """Rows of 8-byte words copied from any byte offsets of the file with one numpy fancy index
+    (`rows`); offsets near or past the end read a zero-padded copy of the file's last bytes, so
+    nothing is read out of bounds and the bytes before the end are the file's own."""
 
-def _dict_text(keys: np.ndarray, valid: np.ndarray, fmt) -> pa.Array:
-    """String column from (N, K) byte keys: Arrow hashes the keys, `fmt(bytes) -> str` runs once
-    per distinct key (Python, about 0.5 us each), and the texts are gathered back."""
-    keys = np.array(keys, np.uint8, order="C")
-    keys[~valid] = 0
+    PAD = 512  # >= the widest row read (words * 8)
+
+    def __init__(self, buf: np.ndarray):
+        self.buf, self.n = buf, len(buf)
+        self.tail_from = max(self.n - self.PAD, 0)
+        self.tail = np.concatenate([buf[self.tail_from:], np.zeros(self.PAD, np.uint8)])
+        self._views: dict = {}
+
+    @staticmethod
+    def _words(arr: np.ndarray, words: int):
+        count = len(arr) - 8 * words + 1
+        return np.ndarray((count, words), np.uint64, arr, 0, (1, 8)) if count > 0 else None
+
+    def rows(self, at: np.ndarray, words: int) -> np.ndarray:
+        """(len(at), 8 * words) uint8: the bytes at each offset of `at` (int64)."""
+        views = self._views.get(words)
+        if views is None:
+            views = self._views[words] = (self._words(self.buf, words), self._words(self.tail, words))
+        view, tail = views
+        lim = self.n - 8 * words  # the last offset whose row lies wholly in the file
+        if view is not None and (len(at) == 0 or int(at.max()) <= lim):
+            return view[at].view(np.uint8)
+        out = np.empty((len(at), words), np.uint64)
+        near = at > lim
+        if view is not None:
+            out[~near] = view[at[~near]]
+        out[near] = tail[np.clip(at[near] - self.tail_from, 0, len(tail) - 1)]
+        return out.view(np.uint8)
+
+
+def _at(m: np.ndarray, rel: int, dtype: str) -> np.ndarray:
+    """The `dtype` value at byte `rel` of every row of the uint8 matrix `m` (a strided view)."""
+    return np.ndarray((len(m),), np.dtype(dtype), m, rel, (m.strides[0],))
+
+
+def _bits(valid: np.ndarray):
+    """Arrow validity bitmap of a bool array; None when every row is valid."""
+    return None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
+
+
+# --- text columns: distinct keys formatted once, then one gather per column --------------------
+
+def _gather_text(texts: list, idx: np.ndarray) -> pl.Series:
+    """texts[idx] as a polars String column; idx == len(texts) gives NULL."""
+    column = pl.Series(texts + [None], dtype=pl.String)
+    if len(idx) and (idx == idx[0]).all():  # one value (often: ifname, ruleset, action)
+        return column.new_from_index(int(idx[0]), len(idx))
+    return column[idx]
+
+
+def _encode(keys: pa.Array) -> tuple[list, np.ndarray]:
+    """(distinct keys as Python values, index of each row's key as uint32)."""
+    encoded = pc.dictionary_encode(keys)
+    return encoded.dictionary.to_pylist(), encoded.indices.to_numpy().astype(np.uint32, copy=False)
+
+
+def _int_text(keys: np.ndarray, valid: np.ndarray, fmt) -> pl.Series:
+    """String column from integer keys: `fmt(int) -> str` once per distinct valid key."""
+    if len(keys) and (keys == keys[0]).all():  # one value: no hashing
+        values, idx = [keys[0].item()], np.zeros(len(keys), np.uint32)
+    else:
+        values, idx = _encode(pa.array(np.where(valid, keys, keys[np.argmax(valid)])))
+    texts = [fmt(v) for v in values]
+    return _gather_text(texts, np.where(valid, idx, np.uint32(len(texts))))
+
+
+def _bytes_text(keys: np.ndarray, valid: np.ndarray, fmt) -> tuple[list, np.ndarray]:
+    """(texts, uint32 index per row) from (N, K) byte keys, `fmt(bytes)` once per distinct key;
+    rows not valid get index len(texts)."""
+    keys = np.ascontiguousarray(keys, np.uint8)
     nrows, width = keys.shape
     binary = pa.FixedSizeBinaryArray.from_buffers(pa.binary(width), nrows, [None, pa.py_buffer(keys)])
-    encoded = pc.dictionary_encode(binary)
-    texts = pa.array([fmt(k) for k in encoded.dictionary.to_pylist()], pa.string())
-    indices = encoded.indices.to_numpy(zero_copy_only=False)
-    return pc.take(texts, pa.array(indices, mask=None if valid.all() else ~valid))
+    values, idx = _encode(binary)
+    texts = [fmt(k) for k in values]
+    return texts, np.where(valid, idx, np.uint32(len(texts)))
 
 
 def _c_string(key: bytes) -> str:
     return key.split(b"\0", 1)[0].decode("utf-8", "backslashreplace")
 
 
-def _ip_text(key: bytes) -> str | None:
-    if key[0] == 4:
-        return socket.inet_ntop(socket.AF_INET, key[1:5])
-    if key[0] == 6:
-        return socket.inet_ntop(socket.AF_INET6, key[1:17])
-    return None
+_NATIVE = "little" if np.little_endian else "big"
 
 
-def _addresses(pk: _Packets, rel4, rel6, is4: np.ndarray, is6: np.ndarray) -> pa.Array:
-    """Address text typed per row: IPv4 dotted quad, IPv6 RFC 5952 (inet_ntop, as tcpdump)."""
-    if not is6.any():  # IPv4 only: hash the 4 bytes as one integer, not 17-byte keys
-        valid = is4
-        quad = pk.get(">u4", rel4)
-        encoded = pc.dictionary_encode(pa.array(quad, pa.uint32(), mask=None if valid.all() else ~valid))
-        texts = pa.array([socket.inet_ntop(socket.AF_INET, v.to_bytes(4, "big"))
-                          for v in encoded.dictionary.to_pylist()], pa.string())
-        return pc.take(texts, encoded.indices)
-    keys = np.empty((pk.rows, 17), np.uint8)
-    keys[:, 0] = np.where(is4, 4, np.where(is6, 6, 0))
-    keys[:, 1:] = pk.raw(rel6, 16) if is6.any() else 0
-    keys[:, 5:] *= is6[:, None]
-    if is4.any():
-        keys[:, 1:5] = pk.raw(rel4, 4) if not is6.any() else np.where(is4[:, None], pk.raw(rel4, 4), keys[:, 1:5])
-    return _dict_text(keys, is4 | is6, _ip_text)
+def _name_text(first8: np.ndarray, valid: np.ndarray, src: _Source, at: np.ndarray, wide: bool) -> pl.Series:
+    """A NUL-padded char[16] (ifname, ruleset) as text: keyed by its first 8 bytes (native
+    uint64) when no row has bytes in its last 8, else by all 16 bytes read again."""
+    if not wide:
+        return _int_text(first8, valid, lambda v: _c_string(v.to_bytes(8, _NATIVE)))
+    texts, idx = _bytes_text(src.rows(at, 2), valid, _c_string)
+    return _gather_text(texts, idx)
 
 
-def _names(table: pa.Array, layout: np.ndarray, code: np.ndarray, valid: np.ndarray) -> pa.Array:
-    idx = pa.array(layout.astype(np.int32) * 256 + code, mask=None if valid.all() else ~valid)
-    return pc.take(table, idx)
+def _v4(v: int) -> str:
+    return socket.inet_ntop(socket.AF_INET, v.to_bytes(4, "big"))
+
+
+def _v6(key: bytes) -> str:
+    return socket.inet_ntop(socket.AF_INET6, key)
+
+
+def _address_text(k4: np.ndarray, k6, is4: np.ndarray, is6: np.ndarray) -> pl.Series:
+    """Address text typed per row: IPv4 dotted quad from the uint32 `k4`, IPv6 RFC 5952
+    (inet_ntop, as tcpdump) from the (N, 16) bytes `k6` (None when no row is IPv6)."""
+    if not is6.any():
+        return _int_text(k4, is4, _v4)
+    rows4 = np.flatnonzero(is4)
+    texts4, idx4 = _encode(pa.array(k4[rows4])) if len(rows4) else ([], np.zeros(0, np.uint32))
+    rows6 = np.flatnonzero(is6)
+    texts6, idx6 = _bytes_text(k6[rows6], np.ones(len(rows6), bool), _v6)
+    texts = [_v4(v) for v in texts4] + texts6
+    idx = np.full(len(k4), len(texts), np.uint32)
+    idx[rows4] = idx4
+    idx[rows6] = idx6 + len(texts4)
+    return _gather_text(texts, idx)
+
+
+def _same_addresses(a: tuple, b: tuple) -> bool:
+    """Do two (k4, k6, is4, is6) address columns give the same text on every row?"""
+    (a4, a6, ais4, ais6), (b4, b6, bis4, bis6) = a, b
+    if not (np.array_equal(ais4, bis4) and np.array_equal(ais6, bis6)):
+        return False
+    if not ((a4 == b4) | ~ais4).all():
+        return False
+    if not ais6.any():
+        return True
+    same = (a6.view(np.uint64) == b6.view(np.uint64)).all(axis=1)  # (N, 16) bytes as 2 words
+    return bool((same | ~ais6).all())
 
 
 # --- decoding -----------------------------------------------------------------------------------
@@ -578,123 +634,246 @@ def decode(data: bytes) -> tuple[pl.DataFrame, list[str]]:
         hint = " (gzip-compressed: decompress it first)" if magic[:2] == b"\x1f\x8b" else ""
         shown = magic.hex() if magic else "(empty file)"
         raise ValueError(f"not a pcap or pcapng capture: bad magic {shown}{hint}")
-    if rec is None or len(rec["base"]) == 0:
+    if rec is None or len(rec["rows_at"]) == 0:
         return _empty(), problems
     return _decode_records(data, rec, problems), problems
 
 
-def _decode_records(data: bytes, rec: dict, problems: list) -> pl.DataFrame:
-    base, avail = rec["base"], rec["avail"]
-    pk = _Packets(data, base, avail)
-    cols: dict[str, pa.Array] = {}
+def _decode_records(data, rec: dict, problems: list) -> pl.DataFrame:
+    """Every field of every record, block by block: per block of _BLOCK packets three row
+    gathers from the file (the pfloghdr's first 104 bytes, 40 bytes at the IP header, 16 bytes
+    at the transport header) into small matrices that stay in cache, then each field is one
+    strided read of a matrix into its output column. Validity masks, text and Arrow/polars
+    columns are then built once per column over all rows."""
+    rows_at, skip, pcap_format = rec["rows_at"], rec["skip"], rec["pcap"]
+    n = len(rows_at)
+    src = _Source(np.frombuffer(data, np.uint8))
+    words = (skip + 160) // 8  # the record header (pcap) and the packet's first 160 bytes
+    width = 8 * words
+    if pcap_format:
+        order, nanos = pcap_format
+        caplen, wirelen, ts, avail = np.empty(n, np.uint32), np.empty(n, np.uint32), np.empty(n, np.int64), np.empty(n, np.int64)
+    else:
+        caplen, wirelen, ts, avail = rec["caplen"], rec["wirelen"], rec["ts"], rec["avail"]
+    big_endian = rec["big_endian"]
+    per_row_order = isinstance(big_endian, np.ndarray)  # pcapng: byte order per section
+    host_order = "<" if per_row_order else (">" if big_endian else "<")
+
+    def new(dtype):
+        return np.empty(n, dtype)
+
+    hl, af, action, reason, direction = new(np.uint8), new(np.uint8), new(np.uint8), new(np.uint8), new(np.uint8)
+    rewritten, naf, version, proto, ttl = new(np.uint8), new(np.uint8), new(np.uint8), new(np.uint8), new(np.uint8)
+    ifname8, ruleset8 = new(np.uint64), new(np.uint64)
+    rulenr, subrulenr = new(np.int32), new(np.int32)
+    ids = {name: new(np.uint32) for name in ("uid", "pid", "rule_uid", "rule_pid")}
+    saddr4, daddr4, ip_src4, ip_dst4 = new(np.uint32), new(np.uint32), new(np.uint32), new(np.uint32)
+    sport, dport, ip_len, ip_id = new(np.uint16), new(np.uint16), new(np.uint16), new(np.uint16)
+    src_port, dst_port, win = new(np.uint16), new(np.uint16), new(np.uint16)
+    flags, seq, ack = new(np.uint8), new(np.uint32), new(np.uint32)
+    in_range, vpresent, v4, v6, l4_ok = new(bool), new(bool), new(bool), new(bool), new(bool)
+    l4 = new(np.int64)
+    wide: dict[str, list] = {"ifname": [], "ruleset": []}  # any bytes in char[16]'s last 8, per block
+    six: dict[str, np.ndarray] = {}  # 16-byte addresses, allocated at the first IPv6 block
+
+    lock = threading.Lock()
+
+    def put6(name, lo, hi, m, rel):
+        if name not in six:
+            with lock:
+                if name not in six:
+                    six[name] = np.zeros((n, 16), np.uint8)
+        six[name][lo:hi] = m[:, rel: rel + 16]
+
+    def block(lo: int) -> None:
+        hi = min(lo + _BLOCK, n)
+        h = src.rows(rows_at[lo:hi], words)
+        b = rows_at[lo:hi] + skip
+        if pcap_format:  # the record header: ts, caplen, wirelen
+            cap = _at(h, 8, order + "u4")
+            caplen[lo:hi], wirelen[lo:hi] = cap, _at(h, 12, order + "u4")
+            frac = _at(h, 4, order + "u4").astype(np.int64)
+            ts[lo:hi] = _at(h, 0, order + "u4").astype(np.int64) * 1_000_000 + (frac // 1000 if nanos else frac)
+            avail[lo:hi] = a = np.minimum(cap.astype(np.int64), src.n - b)
+        else:
+            a = avail[lo:hi]
+        p = skip  # pfloghdr fields at p + their offset
+        hlb = h[:, p]
+        hl[lo:hi] = hlb
+        af[lo:hi] = afb = h[:, p + 1]
+        action[lo:hi], reason[lo:hi] = h[:, p + 2], h[:, p + 3]
+        ifname8[lo:hi], ruleset8[lo:hi] = _at(h, p + 4, "=u8"), _at(h, p + 20, "=u8")
+        wide["ifname"].append(bool(_at(h, p + 12, "=u8").any()))
+        wide["ruleset"].append(bool(_at(h, p + 28, "=u8").any()))
+        rulenr[lo:hi], subrulenr[lo:hi] = _at(h, p + 36, ">i4"), _at(h, p + 40, ">i4")
+        for name, rel in (("uid", 44), ("pid", 48), ("rule_uid", 52), ("rule_pid", 56)):
+            ids[name][lo:hi] = _at(h, p + rel, host_order + "u4")
+        direction[lo:hi] = np.where(hlb >= 61, h[:, p + 60], h[:, p + 44])
+        rewritten[lo:hi], naf[lo:hi] = h[:, p + 61], h[:, p + 62]
+        saddr4[lo:hi], daddr4[lo:hi] = _at(h, p + 64, ">u4"), _at(h, p + 80, ">u4")
+        if ((afb == 24) | (afb == 28) | (afb == 30)).any():
+            put6("saddr", lo, hi, h, p + 64)
+            put6("daddr", lo, hi, h, p + 80)
+        sport[lo:hi], dport[lo:hi] = _at(h, p + 96, ">u2"), _at(h, p + 98, ">u2")
+
+        # embedded IP packet at BPF_WORDALIGN(length); dispatch on the version nibble, not on
+        # af (af-to, formats.md 7.2)
+        ip = (hlb.astype(np.int64) + 3) & ~3
+        # 40 bytes: an IPv4 header without options, or IPv6's; in h when every packet of the
+        # block has it at the same offset (one header length), else gathered from the file
+        if (ip == ip[0]).all() and p + int(ip[0]) + 40 <= width:
+            m, q = h, p + int(ip[0])
+        else:
+            m, q = src.rows(b + ip, 5), 0
+        ver = m[:, q] >> 4
+        version[lo:hi] = ver
+        inr = (a >= 1) & (hlb >= MIN_HDRLEN) & (hlb <= MAX_HDRLEN)
+        vp = inr & (a >= ip + 1)
+        is4 = vp & (ver == 4) & (a >= ip + 20)
+        is6 = vp & (ver == 6) & (a >= ip + 40)
+        in_range[lo:hi], vpresent[lo:hi], v4[lo:hi], v6[lo:hi] = inr, vp, is4, is6
+        ihl = (m[:, q] & 0x0F).astype(np.int64) * 4
+        pr = np.where(is6, m[:, q + 6], m[:, q + 9]).astype(np.int64)
+        at4 = ip + np.where(is6, 40, ihl)
+        ok = (is4 & (ihl >= 20) & ((_at(m, q + 6, ">u2") & 0x1FFF) == 0)) | is6  # L4 only in a first fragment
+        if is6.any():
+            put6("ip_src", lo, hi, m, q + 8)
+            put6("ip_dst", lo, hi, m, q + 24)
+            pending = is6.copy()
+            for _ in range(8):  # IPv6 extension headers: hop-by-hop, routing, fragment, AH, dest opts
+                pending &= _IS_EXT[pr] & (a >= at4 + 8)
+                if not pending.any():
+                    break
+                rows = np.flatnonzero(pending)
+                ext = src.rows(b[rows] + at4[rows], 1)
+                cur = pr[rows]
+                hlen = ext[:, 1].astype(np.int64)
+                size = np.where(cur == 44, 8, np.where(cur == 51, (hlen + 2) * 4, (hlen + 1) * 8))
+                nonfirst = (cur == 44) & ((_at(ext, 2, ">u2") >> 3) != 0)
+                ok[rows[nonfirst]] = False
+                pr[rows] = ext[:, 0]
+                at4[rows] += size
+            ok &= ~(is6 & _IS_EXT[pr])
+        proto[lo:hi], l4_ok[lo:hi], l4[lo:hi] = pr, ok, at4
+        ttl[lo:hi] = np.where(is6, m[:, q + 7], m[:, q + 8])
+        ip_len[lo:hi] = np.where(is6, _at(m, q + 4, ">u2"), _at(m, q + 2, ">u2"))
+        ip_id[lo:hi] = _at(m, q + 4, ">u2")
+        ip_src4[lo:hi], ip_dst4[lo:hi] = _at(m, q + 12, ">u4"), _at(m, q + 16, ">u4")
+
+        # transport header bytes 0..15: in h likewise, else gathered
+        if (at4 == at4[0]).all() and p + int(at4[0]) + 16 <= width:
+            t, r = h, p + int(at4[0])
+        else:
+            t, r = src.rows(b + at4, 2), 0
+        src_port[lo:hi], dst_port[lo:hi] = _at(t, r, ">u2"), _at(t, r + 2, ">u2")
+        seq[lo:hi], ack[lo:hi] = _at(t, r + 4, ">u4"), _at(t, r + 8, ">u4")
+        flags[lo:hi], win[lo:hi] = t[:, r + 13], _at(t, r + 14, ">u2")
+
+    starts = range(0, n, _BLOCK)
+    if _THREADS > 1 and len(starts) >= 2 * _THREADS:  # numpy releases the GIL in the gathers and casts
+        with ThreadPoolExecutor(_THREADS) as pool:
+            list(pool.map(block, starts))
+    else:
+        for lo in starts:
+            block(lo)
+
+    if per_row_order:  # the host-order fields of big-endian sections
+        rows = np.flatnonzero(big_endian)
+        for values in ids.values():
+            values[rows] = values[rows].byteswap()
+
+    # validity ---------------------------------------------------------------------------------
+    cols: dict[str, object] = {}
 
     def put(name, values, valid=None):
-        mask = None if valid is None or valid.all() else ~valid
-        cols[name] = pa.array(values, _ARROW[COLUMNS[name][0]], mask=mask)
+        bitmap = None if valid is None else _bits(valid)
+        arrow = pa.Array.from_buffers(_ARROW[COLUMNS[name][0]], n, [bitmap, pa.py_buffer(values)])
+        cols[name] = pl.from_arrow(arrow)
 
     def has(end, cond):  # bytes [0, end) of the packet captured, and cond
         return cond & (avail >= end)
 
-    put("packet_no", rec["packet_no"])
-    put("ts", rec["ts"], rec["ts_valid"])
-    put("caplen", rec["caplen"])
-    put("wirelen", rec["wirelen"])
-    put("truncated", avail < rec["caplen"])
+    put("packet_no", np.ascontiguousarray(rec["packet_no"], np.uint32))
+    put("ts", ts, rec["ts_valid"])
+    put("caplen", caplen)
+    put("wirelen", wirelen)
+    cols["truncated"] = pl.Series(avail < caplen)
 
-    # pfloghdr ------------------------------------------------------------------------------
-    hl = pk.get("u1", 0).astype(np.int64)
     present = avail >= 1
-    in_range = present & (hl >= MIN_HDRLEN) & (hl <= MAX_HDRLEN)
     _report(problems, rec["packet_no"], hl, present, in_range)
     is100, is69 = in_range & (hl == 100), in_range & (hl == 69)
     has_ids = in_range & (hl >= 61)
-    layout = np.where(is100, 0, np.where(is69, 1, 2))
-    put("length", hl.astype(np.uint8), present)
-    af, action, reason = pk.get("u1", 1), pk.get("u1", 2), pk.get("u1", 3)
+    layout = np.where(is100, 0, np.where(is69, 256, 512)).astype(np.uint32)
+    put("length", hl, present)
     put("af", af, has(2, in_range))
-    put("action", action, has(3, in_range))
-    cols["action_name"] = _names(_ACTION_NAMES, layout, action, has(3, in_range))
-    put("reason", reason, has(4, in_range))
-    cols["reason_name"] = _names(_REASON_NAMES, layout, reason, has(4, in_range))
-    cols["ifname"] = _dict_text(pk.raw(4, 16), has(20, in_range), _c_string)
-    cols["ruleset"] = _dict_text(pk.raw(20, 16), has(36, in_range), _c_string)
-    put("rulenr", pk.get(">i4", 36), has(40, in_range))
-    put("subrulenr", pk.get(">i4", 40), has(44, in_range))
-    big_endian = rec["big_endian"]
+    valid = has(3, in_range)
+    put("action", action, valid)
+    cols["action_name"] = _gather_text(_ACTION_NAMES, np.where(valid, layout + action, np.uint32(768)))
+    valid = has(4, in_range)
+    put("reason", reason, valid)
+    cols["reason_name"] = _gather_text(_REASON_NAMES, np.where(valid, layout + reason, np.uint32(768)))
+    cols["ifname"] = _name_text(ifname8, has(20, in_range), src, rows_at + (skip + 4), any(wide["ifname"]))
+    cols["ruleset"] = _name_text(ruleset8, has(36, in_range), src, rows_at + (skip + 20), any(wide["ruleset"]))
+    put("rulenr", rulenr, has(40, in_range))
+    put("subrulenr", subrulenr, has(44, in_range))
     for name, at in (("uid", 44), ("pid", 48), ("rule_uid", 52), ("rule_pid", 56)):
-        if isinstance(big_endian, np.ndarray):  # pcapng: byte order per section
-            value = np.where(big_endian, pk.get(">u4", at), pk.get("<u4", at))
-        else:
-            value = pk.get(">u4" if big_endian else "<u4", at)
-        put(name, value, has(at + 4, has_ids))
-    dir_at = np.where(has_ids, 60, 44)
-    dir_valid = in_range & (avail >= dir_at + 1)
-    direction = pk.get("u1", dir_at)
+        put(name, ids[name], has(at + 4, has_ids))
+    dir_valid = in_range & (avail >= np.where(has_ids, 61, 45))
     put("dir", direction, dir_valid)
-    cols["dir_name"] = _names(_DIR_NAMES, layout, direction, dir_valid)
-    put("rewritten", pk.get("u1", 61), has(62, is100))
-    put("naf", pk.get("u1", 62), has(63, is100))
+    cols["dir_name"] = _gather_text(_DIR_NAMES, np.where(dir_valid, layout + direction, np.uint32(768)))
+    put("rewritten", rewritten, has(62, is100))
+    put("naf", naf, has(63, is100))
     a4 = af == AF_INET
     a6 = (af == 24) | (af == 28) | (af == 30)
-    cols["saddr"] = _addresses(pk, 64, 64, has(68, is100 & a4), has(80, is100 & a6))
-    cols["daddr"] = _addresses(pk, 80, 80, has(84, is100 & a4), has(96, is100 & a6))
-    put("sport", pk.get(">u2", 96), has(98, is100))
-    put("dport", pk.get(">u2", 98), has(100, is100))
-    put("ridentifier", pk.get(">u4", 64), has(68, is69))
+    s_addr = (saddr4, six.get("saddr"), has(68, is100 & a4), has(80, is100 & a6))
+    d_addr = (daddr4, six.get("daddr"), has(84, is100 & a4), has(96, is100 & a6))
+    i_src = (ip_src4, six.get("ip_src"), v4, v6)
+    i_dst = (ip_dst4, six.get("ip_dst"), v4, v6)
+    cols["ip_src"] = _address_text(*i_src)
+    cols["ip_dst"] = _address_text(*i_dst)
+    # pfloghdr addresses are nearly always the packet's own (rewritten packets aside)
+    cols["saddr"] = cols["ip_src"] if _same_addresses(s_addr, i_src) else _address_text(*s_addr)
+    cols["daddr"] = cols["ip_dst"] if _same_addresses(d_addr, i_dst) else _address_text(*d_addr)
+    put("sport", sport, has(98, is100))
+    put("dport", dport, has(100, is100))
+    put("ridentifier", saddr4, has(68, is69))  # the same bytes as saddr's first 4
 
-    # embedded IP packet: dispatch on the version nibble, not on af (af-to, formats.md 7.2) ---
-    ip = (hl + 3) & ~3  # BPF_WORDALIGN(length)
-    first = pk.get("u1", ip)
-    version = first >> 4
-    vpresent = in_range & (avail >= ip + 1)
-    v4 = vpresent & (version == 4) & (avail >= ip + 20)
-    v6 = vpresent & (version == 6) & (avail >= ip + 40)
     put("ip_version", version, vpresent)
-    cols["ip_src"] = _addresses(pk, ip + 12, ip + 8, v4, v6)
-    cols["ip_dst"] = _addresses(pk, ip + 16, ip + 24, v4, v6)
-    ihl = (first & 0x0F).astype(np.int64) * 4
-    frag4 = pk.get(">u2", ip + 6) & 0x1FFF
-    proto = np.where(v6, pk.get("u1", ip + 6), pk.get("u1", ip + 9)).astype(np.int64)
-    l4 = np.where(v6, ip + 40, ip + ihl)
-    l4_ok = (v4 & (ihl >= 20) & (frag4 == 0)) | v6  # only a first fragment has the L4 header
-    pending = v6.copy()
-    for _ in range(8):  # IPv6 extension headers: hop-by-hop, routing, fragment, AH, dest opts
-        pending &= np.isin(proto, _IPV6_EXT) & (avail >= l4 + 8)
-        if not pending.any():
-            break
-        rows = np.flatnonzero(pending)
-        at = base[rows] + l4[rows]
-        cur = proto[rows]
-        nxt = pk._file("u1", at).astype(np.int64)
-        hlen = pk._file("u1", at + 1).astype(np.int64)
-        size = np.where(cur == 44, 8, np.where(cur == 51, (hlen + 2) * 4, (hlen + 1) * 8))
-        nonfirst = (cur == 44) & ((pk._file(">u2", at + 2) >> 3) != 0)
-        l4_ok[rows[nonfirst]] = False
-        proto[rows] = nxt
-        l4[rows] += size
-    l4_ok &= ~(v6 & np.isin(proto, _IPV6_EXT))
-    put("ip_proto", proto.astype(np.uint8), v4 | v6)
-    put("ttl", np.where(v6, pk.get("u1", ip + 7), pk.get("u1", ip + 8)), v4 | v6)
-    put("ip_len", np.where(v6, pk.get(">u2", ip + 4), pk.get(">u2", ip + 2)), v4 | v6)
-    put("ip_id", pk.get(">u2", ip + 4), v4)
+    ip = v4 | v6
+    put("ip_proto", proto, ip)
+    put("ttl", ttl, ip)
+    put("ip_len", ip_len, ip)
+    put("ip_id", ip_id, v4)
     tcp = l4_ok & (proto == 6)
-    ported = l4_ok & np.isin(proto, (6, 17, 33, 132, 136))  # TCP UDP DCCP SCTP UDP-Lite
+    ported = l4_ok & _HAS_PORTS[proto]
     icmp = l4_ok & (((proto == 1) & v4) | ((proto == 58) & v6))
-    put("src_port", pk.get(">u2", l4), ported & (avail >= l4 + 2))
-    put("dst_port", pk.get(">u2", l4 + 2), ported & (avail >= l4 + 4))
-    flags = pk.get("u1", l4 + 13)
-    flags_valid = tcp & (avail >= l4 + 14)
-    put("tcp_flags", flags, flags_valid)
-    cols["tcp_flags_text"] = pc.take(_TCP_FLAG_TEXT, pa.array(flags, mask=~flags_valid))
-    put("seq", pk.get(">u4", l4 + 4), tcp & (avail >= l4 + 8))
-    put("ack", pk.get(">u4", l4 + 8), tcp & (avail >= l4 + 12))
-    put("win", pk.get(">u2", l4 + 14), tcp & (avail >= l4 + 16))
-    put("icmp_type", pk.get("u1", l4), icmp & (avail >= l4 + 1))
-    put("icmp_code", pk.get("u1", l4 + 1), icmp & (avail >= l4 + 2))
-    return pl.from_arrow(pa.table({name: cols[name] for name in COLUMNS}))
+    put("src_port", src_port, ported & (avail >= l4 + 2))
+    put("dst_port", dst_port, ported & (avail >= l4 + 4))
+    valid = tcp & (avail >= l4 + 14)
+    put("tcp_flags", flags, valid)
+    cols["tcp_flags_text"] = _gather_text(_TCP_FLAG_TEXT, np.where(valid, flags, np.uint32(256)).astype(np.uint32))
+    put("seq", seq, tcp & (avail >= l4 + 8))
+    put("ack", ack, tcp & (avail >= l4 + 12))
+    put("win", win, tcp & (avail >= l4 + 16))
+    # ICMP type and code: the bytes of the source port
+    put("icmp_type", np.ascontiguousarray(src_port >> 8, np.uint8), icmp & (avail >= l4 + 1))
+    put("icmp_code", np.ascontiguousarray(src_port & 0xFF, np.uint8), icmp & (avail >= l4 + 2))
+    return pl.DataFrame([cols[name].alias(name) for name in COLUMNS])
 
 
 _IPV6_EXT = (0, 43, 44, 51, 60)
+
+
+def _table(values) -> np.ndarray:
+    """bool lookup table over a byte: table[v] = v in values (one gather, not np.isin)."""
+    table = np.zeros(256, bool)
+    table[list(values)] = True
+    return table
+
+
+_IS_EXT = _table(_IPV6_EXT)
+_HAS_PORTS = _table((6, 17, 33, 132, 136))  # TCP UDP DCCP SCTP UDP-Lite
+_KNOWN_LENGTH = _table((45, 61, 69, 100))
 
 
 def _report(problems: list, packet_no: np.ndarray, hl: np.ndarray, present: np.ndarray,
@@ -709,7 +888,7 @@ def _report(problems: list, packet_no: np.ndarray, hl: np.ndarray, present: np.n
         problems.append(f"{len(bad)} packet(s) with pfloghdr length outside {MIN_HDRLEN}..{MAX_HDRLEN} "
                         f"(first: packet {packet_no[bad[0]]}, length {hl[bad[0]]}): "
                         "fields after length left NULL")
-    odd = np.flatnonzero(in_range & ~np.isin(hl, (45, 61, 69, 100)))
+    odd = np.flatnonzero(in_range & ~_KNOWN_LENGTH[hl])
     if len(odd):
         problems.append(f"{len(odd)} packet(s) with an unusual pfloghdr length (first: packet "
                         f"{packet_no[odd[0]]}, length {hl[odd[0]]}): decoded as the "

@@ -53,7 +53,9 @@ What the engine must honour:
   ` ...` to ` ..`, ` .` or ` `. The regex leaves a final ` ..`/` .` out of `lists` (the words
   converter drops `...`, `.` and '' but not `..`); lists_text keeps the text as logged.
 * grey.c tuple keys are `ip\\nhelo\\nfrom\\nto`: syslogd turns `\\n` into a space; a non-OpenBSD
-  relay (rsyslog) writes `#012`. Both separators are accepted. HELO may be empty (two spaces).
+  relay (rsyslog) writes `#012`. Both separators are accepted, one per line (patterns `*_012`):
+  a tuple mixing them cannot come from one relay and is left unparsed. HELO may be empty (two
+  spaces, or `#012#012`).
 * Route keys (the router's group 1): `: connected`, `: disconnected`, `: Body:`, `:` (header
   lines), ` blacklisted,`, ` returned status`, ` died on signal` (after an address or a path);
   `(GREY)`, `(BLACK)`, `new entry`, `new greytrap`, `new TRAP`, `new WHITE`; else the first word.
@@ -80,9 +82,19 @@ ADDR = rf"(?P<address>(?P<ip>{IPV4}|<unknown>))"
 # setlog(): text after the first ':' of MAIL/RCPT, leading blanks skipped, cut at blank/CR/LF
 FROM_TOKEN = r"(?P<from_token><(?P<mail_from>[^ <>]*)>|\S+)"
 TO_TOKEN = r"(?P<to_token><(?P<rcpt_to>[^ <>]*)>|\S+)"
-# grey.c key "%s\n%s\n%s\n%s" (ip, helo, from, to); '\n' -> ' ' (syslogd) or '#012' (rsyslog)
+# grey.c key "%s\n%s\n%s\n%s" (ip, helo, from, to); '\n' -> ' ' (syslogd) or '#012' (rsyslog).
+# One relay writes every '\n' of a line the same way, so a tuple is read with one separator
+# throughout (a pattern per separator): a mixed reading would let a token swallow a separator
+# (HELO ' ' in a #012 tuple read as from_token '#012<>').
 SEP = r"(?: |#012)"
-TUPLE = rf"(?P<tuple_key>{IPV4}{SEP}(?P<helo>\S*?){SEP}{FROM_TOKEN}{SEP}{TO_TOKEN})"
+
+
+def _tuple(sep: str) -> str:
+    return rf"(?P<tuple_key>{IPV4}{sep}(?P<helo>\S*?){sep}{FROM_TOKEN}{sep}{TO_TOKEN})"
+
+
+TUPLE = _tuple(" ")
+TUPLE_012 = _tuple("#012")
 # loglists(): " tag"... or " ..." items; a final item may be cut by the 79-char cap
 LISTS = r"lists: (?P<lists_text>(?P<lists>.*?)(?: \.\.?)?)"
 
@@ -523,15 +535,35 @@ GREY_C = (
             ),
             _s(
                 HDR,
+                "Trapping 198.51.100.23 for tuple 198.51.100.23  <a@example.net> <trap@example.org>",
+                helo="",
+                mail_from="a@example.net",
+                rcpt_to="trap@example.org",
+            ),
+        ),
+        _ev("trapped", trap_reason="spamtrap"),
+    ),
+    Pattern(
+        "trapping_012",
+        ("Trapping",),
+        rf"^Trapping (?P<ip>{IPV4}) for tuple {TUPLE_012}$",
+        '"Trapping %s for tuple %s" (ip, key "ip\\nhelo\\nfrom\\nto") through a relay that writes '
+        "'\\n' as #012 (rsyslog)",
+        (
+            _s(
+                HDR,
                 "Trapping 198.51.100.23 for tuple 198.51.100.23#012mail.example.net#012<>#012"
                 "<trap@example.org>",
+                event="trapped",
+                trap_reason="spamtrap",
+                tuple_key="198.51.100.23#012mail.example.net#012<>#012<trap@example.org>",
                 helo="mail.example.net",
                 mail_from="",
                 rcpt_to="trap@example.org",
             ),
             _s(
                 HDR,
-                "Trapping 198.51.100.23 for tuple 198.51.100.23  <a@example.net> <trap@example.org>",
+                "Trapping 198.51.100.23 for tuple 198.51.100.23#012#012<a@example.net>#012<trap@example.org>",
                 helo="",
                 mail_from="a@example.net",
                 rcpt_to="trap@example.org",
@@ -552,6 +584,27 @@ GREY_C = (
                 event="trapped",
                 trap_reason="low-prio-mx",
                 ip="198.51.100.31",
+                low_prio_mx="192.0.2.26",
+                helo="bulk.example.net",
+                mail_from="promo@example.net",
+                rcpt_to="bob@example.org",
+            ),
+        ),
+        _ev("trapped", trap_reason="low-prio-mx"),
+    ),
+    Pattern(
+        "trapping_low_prio_mx_012",
+        ("Trapping",),
+        rf"^Trapping (?P<ip>{IPV4}) for trying (?P<low_prio_mx>\S+) first for tuple {TUPLE_012}$",
+        '"Trapping %s for trying %s first for tuple %s" (ip, low_prio_mx_ip (-M), key) through a '
+        "relay that writes '\\n' as #012 (rsyslog)",
+        (
+            _s(
+                HDR,
+                "Trapping 198.51.100.31 for trying 192.0.2.26 first for tuple 198.51.100.31#012"
+                "bulk.example.net#012<promo@example.net>#012<bob@example.org>",
+                event="trapped",
+                trap_reason="low-prio-mx",
                 low_prio_mx="192.0.2.26",
                 helo="bulk.example.net",
                 mail_from="promo@example.net",

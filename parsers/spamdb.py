@@ -29,7 +29,10 @@ pattern order (first match wins):
    8-field form without HELO (helo NULL). Cannot match a line rule 1 matches.
 3. `grey_unbracketed` / `grey_old_unbracketed`: a client may send `MAIL FROM:` without
    brackets (spamd keeps its token raw), so a token may be `a@b`, `<a@b` or `<>`: when no
-   field holds `|`, three middle fields are the HELO form and two the old form.
+   field holds `|`, three middle fields are the HELO form and two the old form. An empty
+   unbracketed token and a lone `<` or `>` are not read (they would let a `|` inside a token
+   pass for a separator): such lines land in `unparsed`. mail_from / rcpt_to are derived from
+   the tokens by one rule, the token without its brackets.
 
 Ambiguity (no rule can tell, the text is identical): an old 8-field line whose from token
 itself contains `>|<` (client sent `MAIL FROM:<x>|<y>`) is read as the HELO form with helo
@@ -48,7 +51,7 @@ from __future__ import annotations
 
 import datetime
 
-from parsers.base import Field, Negative, Parser, Pattern, Sample
+from parsers.base import Derived, Field, Negative, Parser, Pattern, Sample
 
 # --- building blocks (all in the RE2/Rust/Java/Python common subset) ------------------------
 
@@ -59,11 +62,17 @@ TIMES = r"(?P<first_time>\d+)\|(?P<pass_time>\d+)\|(?P<expire_time>\d+)"
 COUNTS = r"(?P<bcount>-?\d+)\|(?P<pcount>-?\d+)"
 TAIL = rf"\|{TIMES}\|{COUNTS}$"
 # spamd's MAIL/RCPT token in brackets: may contain `|` (not escaped), not `<` or `>`
-FROM_BR = r"(?P<from_token><(?P<mail_from>[^<>]*)>)"
-TO_BR = r"(?P<to_token><(?P<rcpt_to>[^<>]*)>)"
-# an unbracketed (or half-bracketed) token without `|`: brackets, if any, dropped in mail_from
-FROM_RAW = r"(?P<from_token><?(?P<mail_from>[^|<>]*)>?)"
-TO_RAW = r"(?P<to_token><?(?P<rcpt_to>[^|<>]*)>?)"
+FROM_BR = r"(?P<from_token><[^<>]*>)"
+TO_BR = r"(?P<to_token><[^<>]*>)"
+# an unbracketed (or half-bracketed) token without `|`: `<>`, or at least one character between
+# optional brackets. Not an empty token, nor a lone `<` or `>`: those would let a `|` inside a
+# token pass for a separator (`GREY|ip|||<to>|...` is an old line with sender `|` as much as a
+# HELO line with empty HELO and sender; `...|a@b|<|>|...` an old line with recipient `<|>`), so
+# such a line matches nothing and is counted in `unparsed`, not guessed.
+FROM_RAW = r"(?P<from_token><>|<?[^|<>]+>?)"
+TO_RAW = r"(?P<to_token><>|<?[^|<>]+>?)"
+# mail_from / rcpt_to: the token without the brackets it has (derived, one rule for every form)
+STRIP_BRACKETS = r"^<?([^<>]*)>?$"
 
 ROUTER = r"^(GREY|WHITE|TRAPPED|SPAMTRAP)\|"
 
@@ -402,6 +411,15 @@ NEGATIVES = (
         "`|` inside an unbracketed token cannot be placed: unparsed",
     ),
     Negative(
+        "GREY|198.51.100.66|||<bob@example.org>" + _GREY_TAIL,
+        "AMBIGUOUS, refused: an old line with sender `|`, or a HELO line with empty HELO and an empty "
+        "sender (found by tests/test_properties.py): unparsed, not guessed",
+    ),
+    Negative(
+        "GREY|198.51.100.66|a@example.net|<|>" + _GREY_TAIL,
+        "an old line with recipient `<|>` is not a HELO line with lone `<` and `>` tokens: unparsed",
+    ),
+    Negative(
         "GREY|198.51.100.66|h|<a@example.net>|<bob@example.org>|1732442412|1732456812|1",
         "too few numbers",
     ),
@@ -433,10 +451,11 @@ SPAMDB = Parser(
         "(formats.md section 2.5)"
     ),
     programs=(),
-    version="1",
+    version="2",
     router=ROUTER,
     fields=FIELDS,
     patterns=GREY + OTHERS,
+    derived=(Derived("mail_from", "from_token", STRIP_BRACKETS), Derived("rcpt_to", "to_token", STRIP_BRACKETS)),
     negatives=NEGATIVES,
     kind="spamdb",
 )

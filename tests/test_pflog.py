@@ -407,9 +407,65 @@ def test_lane_walk_is_the_sequential_walk(seed):
     data = data[: len(data) - rng.randrange(0, 40)]  # maybe a truncated last record
     reference: list[int] = []
     pflog._walk_sequential(data, 24, len(data), 16, "<", reference)
-    for chunk, window in ((256, 64), (1024, None), (4096, 200)):
-        offsets = pflog._walk_pcap(data, 24, 16, "<", 160, 10**6, chunk=chunk, window=window)
-        assert np.array_equal(offsets, np.array(reference)), (chunk, window)
+    # (snaplen 65535: the first record start is looked for in a narrow window, then the whole one)
+    for chunk, window, snaplen in ((256, 64, 160), (1024, None, 160), (4096, 200, 160), (2048, None, 65535)):
+        offsets = pflog._walk_pcap(data, 24, 16, "<", snaplen, 10**6, chunk=chunk, window=window)
+        assert np.array_equal(offsets, np.array(reference)), (chunk, window, snaplen)
     df, _ = pflog.decode(data)
     assert df["rulenr"].to_list() == expected[: len(df)]
     assert len(df) == len(reference)
+
+
+# --- blocks and threads: the result does not depend on how the packets are cut ---------------
+
+def varied_records(rng: random.Random) -> list[bytes]:
+    """pfloghdr layouts 45/61/69/100, IPv4 TCP/UDP/ICMP (some with options or fragments),
+    IPv6 with and without a hop-by-hop header, records cut by the snap length, long ifnames."""
+    hop = struct.pack(">BB6s", 6, 0, b"\0" * 6)
+    out = []
+    for i in range(600):
+        length = rng.choice([100, 100, 100, 69, 61, 45])
+        v6 = rng.random() < 0.3
+        hdr = pfloghdr(length=length, af=24 if v6 else 2, action=rng.randrange(14), reason=rng.randrange(18),
+                       ifname=rng.choice([b"em0", b"vio0", b"averyverylongif0"]), rulenr=i,
+                       saddr=bytes(rng.randrange(256) for _ in range(16 if v6 else 4)))
+        if v6:
+            ext = hop if rng.random() < 0.3 else b""
+            tcp = ipv4_tcp(sport=i, seq=i)[20:]
+            pkt = struct.pack(">IHBB16s16s", 0x60000000, len(ext) + 20, 0 if ext else 6, 64,
+                              bytes(rng.randrange(256) for _ in range(16)), b"\x20\x01\x0d\xb8" + b"\0" * 11 + b"\1") + ext + tcp
+        else:
+            pkt = bytearray(ipv4_tcp(src=bytes(rng.randrange(256) for _ in range(4)), sport=i, seq=i))
+            pkt[9] = rng.choice([6, 6, 17, 1])
+            if rng.random() < 0.1:
+                pkt[0], pkt[20:20] = 0x46, b"\1\1\1\0"  # 4 bytes of options
+            if rng.random() < 0.05:
+                pkt[6:8] = struct.pack(">H", 0x0010)  # not a first fragment
+            pkt = bytes(pkt)
+        record = hdr + pkt
+        out.append(record[: rng.choice([len(record)] * 8 + [110, 130, 140])])
+    return out
+
+
+@pytest.mark.parametrize("container", ["pcap", "pcapng"])
+def test_blocks_and_threads_decode_like_one_block(container, monkeypatch):
+    rng = random.Random(11)
+    records = varied_records(rng)
+    if container == "pcap":
+        data = pcap([(1700000000 + i, i, r) for i, r in enumerate(records)], snaplen=65535)
+    else:  # a little-endian section, then a big-endian one: host-order fields per row
+        data = b""
+        for order, part in (("<", records[:300]), (">", records[300:])):
+            data += pcapng_block(0x0A0D0D0A, struct.pack(order + "IHHq", 0x1A2B3C4D, 1, 0, -1), order)
+            data += pcapng_block(1, struct.pack(order + "HHI", 117, 0, 0), order)
+            for r in part:
+                data += pcapng_block(6, struct.pack(order + "IIIII", 0, 0, 1, len(r), len(r)) + r, order)
+    whole, problems = pflog.decode(data)  # 600 packets: one block, no threads
+    assert len(whole) == 600 and whole["rulenr"].drop_nulls().len() > 0
+    assert whole["ip_version"].to_list().count(6) > 100 and whole["ifname"].to_list().count("averyverylongif0") > 100
+    for block in (7, 64):
+        monkeypatch.setattr(pflog, "_BLOCK", block)
+        cut, cut_problems = pflog.decode(data)
+        assert cut_problems == problems
+        assert cut.equals(whole), block
+

@@ -73,15 +73,7 @@ def _text_fields(parser) -> set[str]:
 
 
 # misreadings these tests found, left for the parsers' owners (each case fails deterministically)
-KNOWN = {
-    "spamdb-grey_old_unbracketed-mail_from": "parsers/spamdb.py: an old 8-field GREY line whose sender token is `|` "
-                                             "(`GREY|ip|||<to>|...`) is read as the 9-field HELO form (grey_fields 9)",
-    "spamdb-grey_old_unbracketed-rcpt_to": "parsers/spamdb.py: an old 8-field GREY line whose recipient is `<|>` is read "
-                                           "as the 9-field form: the sender becomes the HELO, from/to become '<' and '>'",
-    "spamd-trapping-helo1": "parsers/spamd.py trapping (#012-separated tuple): a HELO ' ' shifts '#012' into from_token",
-    "spamd-trapping-rcpt_to1": "parsers/spamd.py trapping (#012-separated tuple): a recipient ' ' shifts '#012<' "
-                               "into from_token",
-}
+KNOWN: dict[str, str] = {}  # none left: spamd trapping (#012) and spamdb grey_old_unbracketed fixed
 
 
 def _cases():

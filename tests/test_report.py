@@ -294,3 +294,25 @@ def test_backup_queueing_is_in_the_report(sim_report):
     truth = json.loads((SIM / "truth" / "summary.json").read_text())["hop_latency_s"]["backup_queue"]
     assert set(rows) == {"mx2", "mx3"} and sum(r["envelopes"] for r in rows.values()) == truth["n"]
     assert "backup MX queueing" in (sim_report / "index.html").read_text()
+
+
+def test_collect_reads_views_evaluated_once_and_leaves_nothing_behind(sim_db, monkeypatch):
+    """collect() copies the heavy views into same-named TEMP tables for its duration: the dict is the
+    one the views give when read directly, and the connection has no TEMP table afterwards."""
+    from mxlog.report import data as report_data
+    from mxlog.report import render
+
+    p = period_mod.choose(day="2026-11-24")
+    at = dt.datetime(2026, 11, 25, tzinfo=dt.timezone.utc)
+    con = connect(sim_db)
+    try:
+        fast = report_data.collect(con, p, generated_at=at)
+        assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchone()[0] == 0
+        monkeypatch.setattr(report_data, "MATERIALIZE", ())
+        direct = report_data.collect(con, p, generated_at=at)
+    finally:
+        con.close()
+    assert fast == direct
+    text = render.to_json(fast)
+    assert text == json.dumps(fast, indent=1, ensure_ascii=False) + "\n"
+    assert len(fast["latency"]["durations"]) and len(fast["spam"]["scores"])

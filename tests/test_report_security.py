@@ -178,6 +178,40 @@ def test_sql_pseudonymize_gives_the_report_tokens(hostile_db, tmp_path):
     assert token in out["report.json"] or token in out["report.md"] or token in out["index.html"]
 
 
+def test_sql_pseudonymize_names_no_host_or_login_name(hostile_db):
+    sql = "SELECT ip, rdns, 'mail.example.net' AS helo FROM smtpd_events WHERE rdns IS NOT NULL"
+    plain = runner.invoke(app, ["sql", sql, "--db", str(hostile_db), "--format", "json"])
+    names = {v for row in json.loads(plain.output) for k, v in row.items() if k in ("rdns", "helo") and v}
+    assert names, "the fixture has host names to hide"
+    r = runner.invoke(app, ["sql", sql, "--db", str(hostile_db), "--format", "json", "--pseudonymize",
+                            "--pseudonymize-key", "k1"])
+    assert r.exit_code == 0, r.output
+    got = {v for row in json.loads(r.output) for k, v in row.items() if k in ("rdns", "helo") and v}
+    assert got and not got & names
+    assert all(re.fullmatch(r"(?:host-[0-9a-f]{8}\.[a-z0-9-]+|\[ip[46]-[0-9a-f]{8}\]|.*(?:user|ip[46])-[0-9a-f]{8}.*)", v)
+               for v in got), got
+
+
+def test_name_columns_are_keyed_consistently():
+    from mxlog.privacy import Pseudonymizer
+
+    p = Pseudonymizer(b"k")
+    assert p.column("helo", "mail.example.net") == p.column("rdns", "MAIL.example.net.")  # one name, one token
+    assert p.column("helo", "mail.example.net").endswith(".net") and "example" not in p.column("helo", "mail.example.net")
+    assert p.column("helo", "[198.51.100.7]") == f"[{p.ip('198.51.100.7')}]"
+    assert p.column("helo", "localhost") == "localhost" and p.column("helo", "bulkmailer").startswith("host-")
+    assert p.column("rdns", "\"><img src=x>") == p.hostname("\"><img") + " " + p.hostname("src=x>")
+    assert p.hostname("\"><img").endswith(".invalid")
+    assert p.column("relay", "mx.example.net [198.51.100.9]") == f"{p.hostname('mx.example.net')} [{p.ip('198.51.100.9')}]"
+    # a domain gets the token its addresses carry
+    assert p.column("domain", "Example.ORG") == p.address("alice@example.org").split("@")[1]
+    assert p.column("user", "alice").startswith("login-") and p.column("user", "alice") != p.column("user", "carol")
+    assert p.column("user", "bob@example.org") == p.address("bob@example.org")
+    assert p.column("users", ["alice"]) == [p.column("user", "alice")]
+    # mxlog's own hosts and numbers are left alone
+    assert p.column("host", "mx1") == "mx1" and p.column("users", 3) == 3 and p.column("helo", None) is None
+
+
 def test_same_value_same_token_everywhere():
     from mxlog.privacy import Pseudonymizer
 

@@ -8,6 +8,7 @@ import datetime as dt
 import io
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -63,7 +64,7 @@ def pass_delays(d: dict):
     if not delays:
         return None
     fig, ax = plt.subplots(figsize=(6, 2.6))
-    ax.hist([x / 60 for x in delays], bins=30, color="#2471a3")
+    ax.hist(np.asarray(delays, dtype=float) / 60, bins=30, color="#2471a3")
     ax.set_xlabel("minutes from the first attempt to the retry that passed")
     ax.set_ylabel("tuples")
     return "Greylist pass delay", _png(fig)
@@ -86,7 +87,8 @@ def hop_latencies(d: dict):
         return None
     stages = sorted(durations)
     fig, ax = plt.subplots(figsize=(7, 0.6 + 0.35 * len(stages)))
-    ax.boxplot([[max(x, 0.01) for x in durations[s]] for s in stages], orientation="horizontal", tick_labels=stages)
+    ax.boxplot([np.maximum(np.asarray(durations[s], dtype=float), 0.01) for s in stages], orientation="horizontal",
+               tick_labels=stages)
     ax.set_xscale("log")
     ax.set_xlabel("seconds (log scale)")
     return "Latency per hop", _png(fig)
@@ -97,7 +99,7 @@ def spam_scores(d: dict):
     if not scores:
         return None
     fig, ax = plt.subplots(figsize=(6, 2.4))
-    ax.hist(scores, bins=30, color="#7d3c98")
+    ax.hist(np.asarray(scores, dtype=float), bins=30, color="#7d3c98")
     ax.set_xlabel("SpamAssassin score")
     ax.set_ylabel("messages")
     return "Spam scores (spampd)", _png(fig)

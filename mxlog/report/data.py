@@ -3,6 +3,7 @@ rendering. Keys are stable (documented in docs/report.md); numbers are what the 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import decimal
 import math
@@ -261,10 +262,10 @@ def traffic(con, p: Period, scope: Scope) -> dict:
         "delivery_problems": rows(con, f"""SELECT host, agent, result, reason, sum(attempts) AS attempts,
             sum(envelopes) AS envelopes FROM delivery_problems WHERE {wr} GROUP BY ALL
             ORDER BY attempts DESC, host, reason LIMIT {2 * TOP}""", psr),
-        "remote_relays_in": rows(con, f"""SELECT address, any_value(name) AS name, sum(sessions) AS sessions,
+        "remote_relays_in": rows(con, f"""SELECT address, min(name) AS name, sum(sessions) AS sessions,
             sum(messages) AS messages FROM remote_relays WHERE direction = 'in' AND {wr} GROUP BY address
             ORDER BY sessions DESC, address LIMIT {TOP}""", psr),
-        "remote_relays_out": rows(con, f"""SELECT address, any_value(name) AS name, sum(messages) AS attempts,
+        "remote_relays_out": rows(con, f"""SELECT address, min(name) AS name, sum(messages) AS attempts,
             sum(ok) AS ok, sum(tempfail) AS tempfail, sum(permfail) AS permfail FROM remote_relays
             WHERE direction = 'out' AND {wr} GROUP BY address ORDER BY attempts DESC, address LIMIT {TOP}""", psr),
         "backup_queue": rows(con, f"""SELECT host, primary_host, sum(envelopes) AS envelopes, sum(messages) AS messages,
@@ -319,10 +320,45 @@ def hosts_in(con) -> list[str]:
                                       "SELECT DISTINCT host FROM greylist_stats WHERE host <> 'all' ORDER BY 1").fetchall()]
 
 
+# The views the sections read more than once, directly or through other views, in dependency order.
+# collect() evaluates each once into a TEMP table of the same name: DuckDB resolves a name in the
+# temp schema before main, also inside the views' bodies, so every later view and every section
+# query reads the materialized rows instead of re-running the joins and groupings under it. The
+# views stay the one definition of every number; the temp tables are dropped when collect ends.
+# (deliveries and smtp_envelopes are plain filters of smtpd_events: copying every column of them
+# costs more than the column scans of their readers.)
+MATERIALIZE = (
+    "smtp_sessions", "smtp_messages", "spamd_connections", "received_messages", "greylist_outcomes",
+    "greylist_stats", "traffic_daily", "spam_verdicts", "login_failures",
+)
+
+
+@contextlib.contextmanager
+def materialized(con):
+    """Within: the MATERIALIZE views are TEMP tables of the same name (those not already so:
+    reentrant); they are dropped on the way out."""
+    have = {n for (n,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
+    done = []
+    try:
+        for name in MATERIALIZE:
+            if name not in have:
+                con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM main.{name}")
+                done.append(name)
+        yield con
+    finally:
+        for name in reversed(done):
+            con.execute(f"DROP TABLE IF EXISTS temp.{name}")
+
+
 def collect(con, period: Period, hosts: list[str] | None = None, generated_at: dt.datetime | None = None) -> dict:
     """Everything the renderings show, as plain JSON-able values."""
     scope = Scope(hosts)
     generated_at = generated_at or dt.datetime.now(dt.timezone.utc)
+    with materialized(con):
+        return _collect(con, period, scope, generated_at)
+
+
+def _collect(con, period: Period, scope: Scope, generated_at: dt.datetime) -> dict:
     return {
         "report_version": REPORT_VERSION,
         "generated_at": _value(generated_at.replace(microsecond=0)),

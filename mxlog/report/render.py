@@ -10,7 +10,9 @@ from __future__ import annotations
 import base64
 import html
 import json
+import math
 import re
+import secrets
 import unicodedata
 
 from mxlog.report.sections import Section, Table
@@ -158,5 +160,41 @@ def to_markdown(d: dict, sections: list[Section]) -> str:
     return "\n".join(out)
 
 
+_NUMBERS = 64  # a list of at least this many plain numbers takes the fast path in to_json
+
+
+def _numbers(v) -> bool:
+    return isinstance(v, list) and len(v) >= _NUMBERS and all(
+        type(x) is int or (type(x) is float and math.isfinite(x)) for x in v)
+
+
 def to_json(d: dict) -> str:
-    return json.dumps(d, indent=1, ensure_ascii=False) + "\n"
+    """json.dumps(d, indent=1, ensure_ascii=False), byte for byte, faster: with an indent json
+    encodes in Python, one call per element, and the report carries long lists of numbers (every
+    pass delay, hop duration and spam score). Those lists are set aside behind a token, the rest is
+    encoded by json, and each token is replaced by its list laid out as json lays it out (one
+    number a line, repr() as json writes it, one space deeper than the line the key is on)."""
+    token = f"mxlog-numbers-{secrets.token_hex(8)}-"
+    lists: list[list] = []
+
+    def swap(v):
+        if isinstance(v, dict):
+            return {k: swap(x) for k, x in v.items()}
+        if isinstance(v, list):
+            if _numbers(v):
+                lists.append(v)
+                return f"{token}{len(lists) - 1}"
+            return [swap(x) for x in v]
+        return v
+
+    text = json.dumps(swap(d), indent=1, ensure_ascii=False)
+
+    def layout(m: re.Match) -> str:
+        indent = m.group(1)
+        inner = ",\n" + indent + " "
+        body = inner.join(map(repr, lists[int(m.group(3))]))
+        return f'{indent}{m.group(2)}[\n{indent} {body}\n{indent}]'
+
+    if lists:
+        text = re.sub(rf'^( *)(.*?)"{re.escape(token)}(\d+)"', layout, text, flags=re.M)
+    return text + "\n"
