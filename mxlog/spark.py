@@ -22,13 +22,13 @@ Framing (parsers/syslog.py) supported here: BSD `Mmm dd HH:MM:SS host ident[pid]
 the year from `--year` or the file's mtime (a file that starts in a later month than a line is
 read as having crossed a new year, which equals the engine's Dec->Jan rule for files spanning
 under six months), the zone from `--tz`; hostless `Mmm dd HH:MM:SS ident: msg` and Dovecot's
-`name(...)` log_path prefix; `last message repeated N times` (both spellings). Not supported
-(such lines land in `unparsed` as `no-syslog-header`): ISO/RFC 3339 stamps, `YYYY-MM-DD HH:MM:SS`
-and TAI64N labels. Lines are split at `\\n`, `\\r` and `\\r\\n` (Hadoop's reader; the engine
+`name(...)` log_path prefix; `last message repeated N times` (both spellings); ISO/RFC 3339
+stamps (`Z` or an offset, with a fraction), `YYYY-MM-DD HH:MM:SS` (wall clock in `--tz`) and
+TAI64N labels. Lines are split at `\\n`, `\\r` and `\\r\\n` (Hadoop's reader; the engine
 splits at `\\n` only); bytes that are not UTF-8 are kept as they are, without `raw_bytes`.
 spamdb dumps and pflog captures are not read: they are small, `mxlog ingest` + `mxlog export`
-handles them. Provenance is `file` (the path or URI) and `line_no`, where the DuckDB tables
-carry `file_id`.
+handles them. Provenance is `file` (the path or URI), `line_no` and `file_id` (a hash of the
+path, FILE_ID), with a `files` table in the lake.
 """
 
 from __future__ import annotations
@@ -51,6 +51,10 @@ NO_SYSLOG_HEADER = "no-syslog-header"
 OTHER_PROGRAM = "other-program"
 NO_PATTERN = "no-pattern-matched"
 REPEAT_WITHOUT_PREVIOUS = "repeat-without-previous"
+# a file's id in the lake (`file_id` of every row, `files.file_id`): the first 64 bits of a hash
+# of its path or URI, so that runs writing to the same lake give a path the same id and two
+# paths different ones (DuckDB numbers the files of one database instead; a lake has no sequence)
+FILE_ID = "xxhash64(file)"
 REPEAT_BUCKET = 8192  # lines per bucket when looking for the line a repeat stands for
 
 SPARK_TYPES = {
@@ -392,22 +396,37 @@ def _is_uri(p: str) -> bool:
     return bool(re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", p))
 
 
-def input_files(paths) -> list[tuple[str, str]]:
-    """(path shown in `file`, URI Spark reads) for every syslog file under `paths`; local files
-    that are captures or dumps are left to `mxlog ingest`."""
-    from mxlog.ingest import detect_kind, discover, open_content
+@dataclass
+class InputFile:
+    shown: str  # the path shown in `file` and `files.path`
+    uri: str  # what Spark reads
+    size: int | None = None
+    mtime: float | None = None
+    compression: str | None = None
+    fingerprint: str | None = None  # sha256 of the first FP_BYTES of the content, as `mxlog ingest` keeps it
+    fp_len: int | None = None
+
+
+def input_files(paths) -> list[InputFile]:
+    """Every syslog file under `paths`; local files that are captures or dumps are left to
+    `mxlog ingest`."""
+    import hashlib
+
+    from mxlog.ingest import FP_BYTES, detect_kind, discover, open_content
 
     out = []
     local = [p for p in map(str, paths) if not _is_uri(p)]
     for p in map(str, paths):
         if _is_uri(p):
-            out.append((p, p))
+            out.append(InputFile(p, p))
     for f in discover(local):
-        stream, _ = open_content(f)
+        stream, compression = open_content(f)
         with stream:
             head = stream.read(65536)
         if detect_kind(head) in ("syslog", "text"):
-            out.append((str(f), f.resolve().as_uri()))
+            st = f.stat()
+            out.append(InputFile(str(f), f.resolve().as_uri(), st.st_size, st.st_mtime, compression,
+                                 hashlib.sha256(head[:FP_BYTES]).hexdigest(), len(head[:FP_BYTES])))
     return out
 
 
@@ -426,10 +445,19 @@ def _first_stamp(path: str) -> tuple[int, int] | None:
     return None
 
 
+# the four stamps of parsers/syslog.py (formats.md section 0), then the host (or ident) token
+# and the rest: BSD `Mmm dd HH:MM:SS`, ISO/RFC 3339 `2018-10-26T17:12:00.271Z` (syslogd -Z, or
+# with an offset), `2013-08-11 03:56:40` (a Dovecot log_path, wall clock in --tz) and a TAI64N
+# label `@400000004c91b044077a9e94` (daemontools multilog)
 FRAME = (
-    r"^(?<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?<day>[ 0-9][0-9]) "
-    r"(?<hh>[0-9]{2}):(?<mi>[0-9]{2}):(?<ss>[0-9]{2}) (?<htok>[^ ]+) (?<rest>.*)\z"
+    r"^(?:(?<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?<day>[ 0-9][0-9]) "
+    r"(?<hh>[0-9]{2}):(?<mi>[0-9]{2}):(?<ss>[0-9]{2})"
+    r"|(?<iso>[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[^ ]*)"
+    r"|(?<sy>[0-9]{4})-(?<sm>[0-9]{2})-(?<sd>[0-9]{2}) (?<sh>[0-9]{2}):(?<smi>[0-9]{2}):(?<sss>[0-9]{2})"
+    r"|@(?<tai>[0-9a-fA-F]{24}))"
+    r" (?<htok>[^ ]+) (?<rest>.*)\z"
 )
+FRAME_GROUPS = 15
 
 
 def ingest(paths, out: str, *, master: str = "local[2]", year: int | None = None, tz: str = "UTC",
@@ -450,7 +478,7 @@ def ingest(paths, out: str, *, master: str = "local[2]", year: int | None = None
         try:
             parsed.count()  # cache the parsed lines, then drop the framed ones they came from
             framed.unpersist()
-            _write(spark, parsed, str(out), report)
+            _write(spark, parsed, str(out), report, files, tz)
         finally:
             parsed.unpersist()
             framed.unpersist()
@@ -470,19 +498,21 @@ def _parsed(spark, files, year, tz, default_host):
 
     this_year = dt.datetime.now(dt.timezone.utc).year
     meta = []
-    for shown, uri in files:
+    for f in files:
         y, m0 = year, None
-        if not _is_uri(shown):
-            first = _first_stamp(shown)
+        if not _is_uri(f.shown):
+            first = _first_stamp(f.shown)
             if first:
                 m0 = first[0]
                 if y is None:
-                    y = infer_year(first[0], first[1], os.stat(shown).st_mtime)
-        meta.append((uri, shown, y if y is not None else this_year, m0))
-    meta_df = spark.createDataFrame(meta, "uri string, file string, base_year int, first_month int")
+                    y = infer_year(first[0], first[1], f.mtime)
+        meta.append((f.uri, f.shown, y if y is not None else this_year, m0))
+    # file_id: a hash of the path (FILE_ID), the same in every run that reads that path
+    meta_df = spark.createDataFrame(meta, "uri string, file string, base_year int, first_month int").selectExpr(
+        "*", f"{FILE_ID} AS file_id")
 
     raw = (
-        spark.read.text([uri for _, uri in files])
+        spark.read.text([f.uri for f in files])
         .select(
             F.input_file_name().alias("uri"),
             F.input_file_block_start().alias("block"),
@@ -500,7 +530,7 @@ def _parsed(spark, files, year, tz, default_host):
     lines = (
         raw.join(F.broadcast(blocks), ["uri", "block"])
         .join(F.broadcast(meta_df), "uri", "left")
-        .select("file", (F.col("id") - F.col("first_id") + F.col("before") + 1).alias("line_no"), "raw",
+        .select("file_id", "file", (F.col("id") - F.col("first_id") + F.col("before") + 1).alias("line_no"), "raw",
                 "base_year", "first_month")
     )
     lines.createOrReplaceTempView("mxlog_lines")
@@ -508,29 +538,47 @@ def _parsed(spark, files, year, tz, default_host):
     months = "map(" + ", ".join(f"'{m}', {i + 1}" for i, m in enumerate(MONTHS)) + ")"
     tz_sql = _lit(tz)
     frame = _lit(FRAME)
-    fields = _lit("\u0002" + "\u0001".join(f"${i}" for i in range(1, 8)))
+    fields = _lit("\u0002" + "\u0001".join(f"${i}" for i in range(1, FRAME_GROUPS + 1)))
+    # ISO: `Z` and `+hhmm` offsets as `+hh:mm`, as the engine reads them
+    iso_norm = "regexp_replace(regexp_replace(iso, 'Z$', '+00:00'), '([+-][0-9]{2})([0-9]{2})$', '$1:$2')"
+    iso_ts = f"to_timestamp({iso_norm}, \"yyyy-MM-dd'T'HH:mm:ss[.SSSSSS]XXX\")"
+    # TAI64N: 2^62 + 10 + unix seconds in 16 hex digits, then nanoseconds in 8
+    tai_ts = ("timestamp_micros((CAST(conv(substr(tai, 2, 15), 16, 10) AS BIGINT) - 10) * 1000000"
+              " + CAST(conv(substr(tai, 17, 8), 16, 10) AS BIGINT) DIV 1000)")
     repeat_n = _lit("^(?:--- )?last message repeated ([0-9]+)")
     first_token, after_token = _lit("^([^ ]*)"), _lit("(?s)^[^ ]* ?(.*)\\z")
     ends_pid, integer = _lit("\\]:$"), _lit("^-?[0-9]+$")
     framed = spark.sql(f"""
         WITH s AS (
-          SELECT file, line_no, raw, base_year, first_month, regexp_replace(raw, {frame}, {fields}) AS rr
+          SELECT file_id, file, line_no, raw, base_year, first_month, regexp_replace(raw, {frame}, {fields}) AS rr
           FROM mxlog_lines
         ), m AS (
-          SELECT file, line_no, raw, base_year, first_month,
-                 left(rr, 1) = '\u0002' AND left(raw, 1) != '\u0002' AS bsd,
-                 split(substr(rr, 2), '\u0001', 7) AS fp
+          SELECT file_id, file, line_no, raw, base_year, first_month,
+                 left(rr, 1) = '\u0002' AND left(raw, 1) != '\u0002' AS hdr,
+                 split(substr(rr, 2), '\u0001', {FRAME_GROUPS}) AS fp
           FROM s
-        ), h AS (
-          SELECT file, line_no, raw, base_year, first_month, bsd,
+        ), h0 AS (
+          SELECT file_id, file, line_no, raw, base_year, first_month, hdr,
                  {months}[fp[0]] AS mon, fp[1] AS day_s, fp[2] AS hh, fp[3] AS mi, fp[4] AS ss,
-                 fp[5] AS htok, fp[6] AS rest,
-                 bsd AND instr(fp[5], '(') > 0 AS procish,
-                 bsd AND instr(fp[5], '(') = 0 AND fp[5] LIKE '%:' AS hostless
+                 fp[5] AS iso, fp[6] AS sy, fp[7] AS sm, fp[8] AS sd, fp[9] AS sh, fp[10] AS smi, fp[11] AS sss,
+                 fp[12] AS tai, fp[13] AS htok, fp[14] AS rest,
+                 hdr AND instr(fp[13], '(') > 0 AS procish,
+                 hdr AND instr(fp[13], '(') = 0 AND fp[13] LIKE '%:' AS hostless
           FROM m
+        ), h AS (
+          SELECT *,
+                 CASE WHEN NOT hdr THEN NULL
+                      WHEN mon IS NOT NULL THEN to_utc_timestamp(make_timestamp(
+                        base_year + CASE WHEN first_month - mon > 6 THEN 1 ELSE 0 END,
+                        mon, CAST(trim(day_s) AS INT), CAST(hh AS INT), CAST(mi AS INT), CAST(ss AS INT)), {tz_sql})
+                      WHEN iso != '' THEN {iso_ts}
+                      WHEN sy != '' THEN to_utc_timestamp(make_timestamp(
+                        CAST(sy AS INT), CAST(sm AS INT), CAST(sd AS INT), CAST(sh AS INT), CAST(smi AS INT), CAST(sss AS INT)), {tz_sql})
+                      ELSE {tai_ts} END AS ts0
+          FROM h0
         ), r AS (
           SELECT *,
-                 CASE WHEN bsd AND NOT procish AND NOT hostless
+                 CASE WHEN hdr AND NOT procish AND NOT hostless
                    THEN try_cast(substr(regexp_extract(rest, {repeat_n}, 1), 1, 10) AS BIGINT) END AS rep_n0,
                  CASE WHEN procish OR hostless THEN htok ELSE regexp_extract(rest, {first_token}, 1) END AS ident,
                  CASE WHEN procish THEN concat(htok, ' ', rest)
@@ -543,14 +591,12 @@ def _parsed(spark, files, year, tz, default_host):
                  ident RLIKE {ends_pid} AND instr(ident, '[') BETWEEN 1 AND length(ident) - 2 AS has_pid
           FROM r
         )
-        SELECT file, line_no, raw,
-               CASE WHEN NOT bsd THEN 'bad' WHEN repeat THEN 'repeat'
+        SELECT file_id, file, line_no, raw,
+               CASE WHEN NOT hdr OR (iso != '' AND ts0 IS NULL) THEN 'bad' WHEN repeat THEN 'repeat'
                     WHEN procish OR ident LIKE '%:' THEN 'ok' ELSE 'bad' END AS status,
                CASE WHEN repeat THEN rep_n0 END AS rep_n,
-               CASE WHEN bsd THEN to_utc_timestamp(make_timestamp(
-                   base_year + CASE WHEN first_month - mon > 6 THEN 1 ELSE 0 END,
-                   mon, CAST(trim(day_s) AS INT), CAST(hh AS INT), CAST(mi AS INT), CAST(ss AS INT)), {tz_sql}) END AS ts,
-               CASE WHEN bsd AND NOT procish AND NOT hostless THEN htok ELSE {host_default} END AS host,
+               ts0 AS ts,
+               CASE WHEN hdr AND NOT procish AND NOT hostless THEN htok ELSE {host_default} END AS host,
                CASE WHEN procish THEN substr(htok, 1, instr(htok, '(') - 1)
                     WHEN NOT procish AND has_pid THEN substr(ident, 1, lb - 1)
                     ELSE substr(ident, 1, il - 1) END AS program,
@@ -589,7 +635,7 @@ def _parsed(spark, files, year, tz, default_host):
           SELECT /*+ BROADCAST(s) */ s.file, s.line_no, o.program, o.pid, o.msg
           FROM src s JOIN mxlog_framed o ON o.file = s.file AND o.line_no = s.src_line
         )
-        SELECT /*+ BROADCAST(c) */ f.file, f.line_no, f.raw, f.ts, f.host,
+        SELECT /*+ BROADCAST(c) */ f.file_id, f.file, f.line_no, f.raw, f.ts, f.host,
                CASE WHEN f.status = 'repeat' THEN c.pid ELSE f.pid END AS pid,
                CASE WHEN f.status = 'repeat' THEN c.program ELSE f.program END AS program,
                CASE WHEN f.status = 'repeat' THEN c.msg ELSE f.msg END AS msg,
@@ -612,7 +658,7 @@ def _parsed(spark, files, year, tz, default_host):
         WITH a AS (SELECT *, CASE WHEN reason IS NULL THEN CASE {program_case} END END AS parser FROM mxlog_resolved),
         b AS (SELECT *, CASE parser {route_case} END AS route FROM a),
         c AS (SELECT *, CASE parser {pattern_case} END AS pattern FROM b)
-        SELECT file, line_no, rep, ts, host, pid, program, parser, pattern,
+        SELECT file_id, file, line_no, rep, ts, host, pid, program, parser, pattern,
                coalesce(reason, CASE WHEN parser IS NULL THEN 'other-program' END,
                         CASE WHEN pattern IS NULL THEN 'no-pattern-matched' END) AS reason,
                CASE WHEN pattern IS NULL THEN raw END AS raw,
@@ -628,34 +674,55 @@ def syslog_plans() -> list[ParserPlan]:
     return [ParserPlan.of(p) for p in REGISTRY if p.kind == "syslog"]
 
 
-def _write(spark, parsed, out: str, report: SparkReport) -> None:
+def _write(spark, parsed, out: str, report: SparkReport, files: list[InputFile], tz: str) -> None:
     parsed.createOrReplaceTempView("mxlog_parsed")
     common = [c for c in COMMON_COLUMNS if c not in ("file_id", "pattern")]
     for plan in syslog_plans():
         table = plan.parser.table
         df = spark.sql(
-            "SELECT file, line_no, rep, ts, host, pid, pattern, msg, "
+            "SELECT file_id, file, line_no, rep, ts, host, pid, pattern, msg, "
             f"instr(msg, {_lit(SEP)}) > 0 AS has_sep FROM mxlog_parsed WHERE parser = {_lit(table)} AND reason IS NULL"
         )
         df = df.selectExpr("*", f"{plan.parts_sql()} AS parts")
-        typed = df.selectExpr("file", *[f"`{c}`" for c in common], "pattern", *plan.fields_sql())
+        typed = df.selectExpr("file_id", "file", *[f"`{c}`" for c in common], "pattern", *plan.fields_sql())
         for name, expr in plan.derived_sql():
             typed = typed.withColumn(name, spark_expr(expr))
         _save(typed.selectExpr("*", "date_format(ts, 'yyyy-MM-dd') AS date"), out, table)
     unparsed = spark.sql(
-        "SELECT file, line_no, ts, host, nullif(program, '') AS program, raw, CAST(NULL AS BINARY) AS raw_bytes, reason, "
+        "SELECT file_id, file, line_no, ts, host, nullif(program, '') AS program, raw, CAST(NULL AS BINARY) AS raw_bytes, reason, "
         "date_format(ts, 'yyyy-MM-dd') AS date FROM mxlog_parsed WHERE reason IS NOT NULL AND rep <= 1"
     )
     _save(unparsed, out, "unparsed")
-    lines = unparsed_n = 0
-    for table, rows, n_lines, n_unparsed in spark.sql(
-        "SELECT parser, count_if(reason IS NULL), count_if(rep <= 1), count_if(reason IS NOT NULL AND rep <= 1)"
-        " FROM mxlog_parsed GROUP BY parser"
+    for table, rows in spark.sql(
+        "SELECT parser, count(*) FROM mxlog_parsed WHERE reason IS NULL AND parser IS NOT NULL GROUP BY parser"
     ).collect():
-        if table is not None and rows:
-            report.rows[table] = rows
-        lines, unparsed_n = lines + n_lines, unparsed_n + n_unparsed
-    report.lines, report.unparsed = lines, unparsed_n
+        report.rows[table] = rows
+    # files: one row per input file, the columns of the database's `files` that a batch run has
+    meta = spark.createDataFrame(
+        [(f.shown, f.size, f.mtime, f.compression, f.fingerprint, f.fp_len) for f in files],
+        "path string, size bigint, mtime double, compression string, fingerprint string, fp_len int",
+    )
+    meta.createOrReplaceTempView("mxlog_files_meta")
+    stats = spark.sql(
+        "SELECT file_id, mode(host) AS host, count_if(rep <= 1) AS lines_read,"
+        " count_if(reason IS NULL AND rep <= 1) AS lines_parsed, count_if(reason IS NOT NULL AND rep <= 1) AS lines_unparsed,"
+        " count_if(reason IS NULL) AS rows, min(ts) AS first_ts, max(ts) AS last_ts FROM mxlog_parsed GROUP BY file_id"
+    )
+    stats.createOrReplaceTempView("mxlog_file_stats")
+    files_df = spark.sql(f"""
+        SELECT /*+ BROADCAST(m) */ {FILE_ID.replace("file", "m.path")} AS file_id, m.path, s.host, 'syslog' AS kind, m.compression,
+               m.fingerprint, m.fp_len, m.size, timestamp_seconds(m.mtime) AS mtime,
+               coalesce(s.lines_read, 0) AS lines_read, coalesce(s.lines_parsed, 0) AS lines_parsed,
+               coalesce(s.lines_unparsed, 0) AS lines_unparsed, coalesce(s.rows, 0) AS rows,
+               s.first_ts, s.last_ts, {_lit(tz)} AS tz, date_format(s.first_ts, 'yyyy-MM-dd') AS date
+        FROM mxlog_files_meta m LEFT JOIN mxlog_file_stats s ON s.file_id = {FILE_ID.replace("file", "m.path")}
+    """).cache()
+    try:
+        _save(files_df, out, "files")
+        totals = files_df.selectExpr("sum(lines_read) AS lines", "sum(lines_unparsed) AS unparsed").first()
+    finally:
+        files_df.unpersist()
+    report.lines, report.unparsed = totals["lines"] or 0, totals["unparsed"] or 0
 
 
 def spark_expr(sql: str):
@@ -667,5 +734,3 @@ def spark_expr(sql: str):
 def _save(df, out: str, table: str) -> None:
     (df.write.mode("overwrite").partitionBy("host", "date").option("compression", "zstd")
      .parquet(f"{out}/{table}"))
-
-
