@@ -29,6 +29,9 @@ splits at `\\n` only); bytes that are not UTF-8 are kept as they are, without `r
 spamdb dumps and pflog captures are not read: they are small, `mxlog ingest` + `mxlog export`
 handles them. Provenance is `file` (the path or URI), `line_no` and `file_id` (a hash of the
 path, FILE_ID), with a `files` table in the lake.
+
+`lake_views` registers the report's metric views over a lake in Spark SQL (hand copies of the
+DuckDB views, checked by tests/test_spark.py; see "metric views over a lake" below).
 """
 
 from __future__ import annotations
@@ -734,3 +737,282 @@ def spark_expr(sql: str):
 def _save(df, out: str, table: str) -> None:
     (df.write.mode("overwrite").partitionBy("host", "date").option("compression", "zstd")
      .parquet(f"{out}/{table}"))
+
+
+
+
+# ------------------------------------------------------------------ metric views over a lake
+#
+# The views the report is drawn from (migrations 0011, 0012, 0014: smtp_sessions,
+# smtp_envelopes, spamd_connections, greylist_outcomes, greylist_stats, blacklist_stats,
+# hop_latency), in Spark SQL. These are HAND COPIES of the DuckDB views, not derived from them:
+# DuckDB's ASOF join and its correlated `min()` subqueries with inequalities have no Spark
+# equivalent a mechanical translation could produce. Adapted only where Spark's dialect differs:
+# the ASOF join becomes a join ranked by time, the correlated subqueries joins grouped per
+# tuple, `list(x ORDER BY x)` `array_sort(collect_list(x))`, `epoch()` microseconds / 1e6, the
+# nearest-rank macro an `element_at`, and spamd's -G times (DuckDB variables there) the seed's
+# defaults or the arguments of `lake_views`. Two guards in tests/test_spark.py: on samples/sim
+# they give row for row what the database gives, and TRANSLATED_FROM below holds a hash of each
+# DuckDB definition they copy, so that a change to one fails a test until its copy is redone.
+
+
+def duckdb_definition(name: str) -> str:
+    """The text of the last `CREATE [OR REPLACE] VIEW|MACRO name` in mxlog/migrations, its
+    whitespace collapsed (the source a Spark SQL copy is checked against)."""
+    from mxlog.store import migrations
+
+    found = None
+    for _, _, sql in migrations():
+        for m in re.finditer(r"^CREATE (?:OR REPLACE )?(?:VIEW|MACRO) (\w+)\b.*?;[ \t]*$", sql, re.S | re.M):
+            if m.group(1) == name:
+                found = m.group(0)
+    if found is None:
+        raise KeyError(name)
+    return " ".join(found.split())
+
+
+def definition_hash(name: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(duckdb_definition(name).encode()).hexdigest()[:16]
+
+
+def _epoch(x: str) -> str:
+    return f"(unix_micros({x}) / 1e6)"
+
+
+def _nearest_rank(s: str, p: float) -> str:
+    return f"try_element_at({s}, greatest(1, CAST(ceil({p} * size({s})) AS INT)))"
+
+
+def metric_views_sql(passtime_s: float = 120, greyexp_s: float = 14400) -> list[tuple[str, str]]:
+    ranks = ", ".join(
+        f"{_nearest_rank('t.delays', p)} AS pass_delay_{n}_s"
+        for n, p in (("min", 0.0), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p90", 0.9), ("p95", 0.95),
+                     ("p98", 0.98), ("p99", 0.99), ("max", 1.0))
+    )
+    return [
+        ("smtp_sessions", """
+SELECT host, session, any_value(family) AS family,
+    min(ts) FILTER (WHERE event = 'connected') AS connected_ts,
+    max(ts) FILTER (WHERE event = 'disconnected') AS disconnected_ts,
+    any_value(ip) FILTER (WHERE event = 'connected') AS client_ip,
+    any_value(rdns) FILTER (WHERE event = 'connected') AS client_rdns,
+    coalesce(any_value(address) FILTER (WHERE event = 'connected') = 'local', false) AS local_enqueue,
+    any_value(tls_version) FILTER (WHERE event = 'tls') AS tls_version,
+    any_value(tls_cipher) FILTER (WHERE event = 'tls') AS tls_cipher,
+    any_value(`user`) FILTER (WHERE event = 'authentication' AND lower(result) = 'ok') AS auth_user,
+    count(*) FILTER (WHERE event = 'authentication' AND lower(result) <> 'ok') AS auth_failures,
+    count(DISTINCT msgid) FILTER (WHERE event = 'message') AS messages,
+    count(*) FILTER (WHERE event = 'failed-command') AS failed_commands,
+    any_value(reason) FILTER (WHERE event = 'disconnected') AS disconnect_reason,
+    min(file_id) AS file_id, min(line_no) AS first_line_no
+FROM smtpd_events WHERE subsystem = 'smtp' AND session IS NOT NULL
+GROUP BY host, session"""),
+        ("smtp_envelopes", """
+SELECT host, session, evpid_msgid AS msgid, evpid, mail_from, rcpt_to, ts AS accepted_ts, family, file_id, line_no
+FROM smtpd_events WHERE event = 'envelope' AND evpid IS NOT NULL
+UNION ALL
+SELECT host, session, msgid, CAST(NULL AS STRING) AS evpid, mail_from, rcpt_to, ts AS accepted_ts, family, file_id, line_no
+FROM smtpd_events WHERE event = 'message' AND rcpt_to IS NOT NULL AND msgid IS NOT NULL AND msgid <> ''"""),
+        ("spamd_connections", """
+WITH conn AS (
+    SELECT host, ip, ts, lists, file_id, line_no FROM spamd_events WHERE event = 'connected' AND ip IS NOT NULL
+), disc AS (
+    SELECT host, ip, ts, tarpit_s, lists, file_id, line_no, rep,
+           timestampadd(SECOND, 1 - coalesce(tarpit_s, 0), ts) AS started_by
+    FROM spamd_events WHERE event = 'disconnected' AND ip IS NOT NULL
+), paired AS (  -- DuckDB: ASOF LEFT JOIN conn ON host, ip AND started_by >= c.ts
+    SELECT d.*, c.ts AS c_ts, c.lists AS c_lists, c.file_id AS c_file_id, c.line_no AS c_line_no,
+           row_number() OVER (PARTITION BY d.file_id, d.line_no, d.rep
+                              ORDER BY c.ts DESC NULLS LAST, c.file_id DESC, c.line_no DESC) AS k
+    FROM disc d LEFT JOIN conn c ON d.host = c.host AND d.ip = c.ip AND d.started_by >= c.ts
+)
+SELECT host, ip, c_ts AS connected_ts, ts AS disconnected_ts, tarpit_s,
+       coalesce(c_lists, lists) AS lists,
+       CASE WHEN size(coalesce(c_lists, lists)) > 0 THEN 'black' ELSE 'grey' END AS disposition,
+       array_contains(coalesce(c_lists, lists), 'spamd-greytrap') AS greytrapped,
+       coalesce(c_file_id, file_id) AS file_id, coalesce(c_line_no, line_no) AS line_no
+FROM paired WHERE k = 1"""),
+        ("greylist_outcomes", f"""
+WITH grey AS (
+    SELECT g.host, g.ip, g.from_token, g.to_token, g.mail_from, g.rcpt_to, g.ts FROM spamd_events g
+    WHERE g.event = 'grey' AND g.ip IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM spamd_events t WHERE t.event = 'trapped' AND t.host = g.host AND t.ip = g.ip
+                      AND t.ts BETWEEN g.ts AND g.ts + INTERVAL 10 MINUTE)
+), attempts AS (
+    SELECT host AS scope, * FROM grey
+    UNION ALL
+    SELECT 'all' AS scope, * FROM grey
+), segmented AS (
+    SELECT *, sum(CASE WHEN prev_ts IS NULL OR {_epoch('ts')} - {_epoch('prev_ts')} > {float(greyexp_s)} THEN 1 ELSE 0 END)
+                  OVER (PARTITION BY scope, ip, from_token, to_token ORDER BY ts) AS segment
+    FROM (SELECT *, lag(ts) OVER (PARTITION BY scope, ip, from_token, to_token ORDER BY ts) AS prev_ts FROM attempts)
+), tuples AS (
+    SELECT scope, ip, from_token, to_token, segment,
+           any_value(mail_from) AS mail_from, any_value(rcpt_to) AS rcpt_to,
+           min(ts) AS first_seen_ts, max(ts) AS last_seen_ts, count(*) AS attempts,
+           array_sort(collect_list(ts)) AS attempt_ts
+    FROM segmented GROUP BY scope, ip, from_token, to_token, segment
+), passing AS (
+    SELECT *, try_element_at(filter(attempt_ts, t -> {_epoch('t')} - {_epoch('first_seen_ts')} > {float(passtime_s)}), 1) AS passing_ts
+    FROM tuples
+), white AS (
+    SELECT host AS scope, ip, ts FROM spamd_events WHERE event = 'whitelisted' AND ip IS NOT NULL
+    UNION ALL
+    SELECT 'all', ip, ts FROM spamd_events WHERE event = 'whitelisted' AND ip IS NOT NULL
+), inbound AS (
+    SELECT s.client_ip AS ip, e.mail_from, e.rcpt_to, e.accepted_ts
+    FROM smtp_envelopes e JOIN smtp_sessions s ON s.host = e.host AND s.session = e.session
+    WHERE s.client_ip IS NOT NULL
+), whitelisted AS (  -- DuckDB: a correlated min() subquery per tuple
+    SELECT p.scope, p.ip, p.from_token, p.to_token, p.segment, min(w.ts) AS ts
+    FROM passing p JOIN white w ON w.scope = p.scope AND w.ip = p.ip AND w.ts >= p.passing_ts
+    GROUP BY p.scope, p.ip, p.from_token, p.to_token, p.segment
+), delivered AS (
+    SELECT p.scope, p.ip, p.from_token, p.to_token, p.segment, min(i.accepted_ts) AS ts
+    FROM passing p JOIN inbound i
+      ON i.ip = p.ip AND i.mail_from = p.mail_from AND i.rcpt_to = p.rcpt_to AND i.accepted_ts > p.first_seen_ts
+    GROUP BY p.scope, p.ip, p.from_token, p.to_token, p.segment
+)
+SELECT
+    p.scope AS host, p.ip, p.from_token, p.to_token, p.mail_from, p.rcpt_to,
+    p.first_seen_ts, p.last_seen_ts, p.attempts, p.passing_ts,
+    w.ts AS whitelisted_ts, d.ts AS delivered_ts
+FROM passing p
+LEFT JOIN whitelisted w ON w.scope = p.scope AND w.ip = p.ip AND w.from_token <=> p.from_token
+     AND w.to_token <=> p.to_token AND w.segment = p.segment
+LEFT JOIN delivered d ON d.scope = p.scope AND d.ip = p.ip AND d.from_token <=> p.from_token
+     AND d.to_token <=> p.to_token AND d.segment = p.segment"""),
+        ("greylist_stats", f"""
+WITH conns AS (
+    SELECT host, CAST(connected_ts AS DATE) AS day, disposition FROM spamd_connections WHERE connected_ts IS NOT NULL
+    UNION ALL
+    SELECT host, CAST(connected_ts AS DATE), 'white' FROM smtp_sessions
+    WHERE client_ip IS NOT NULL AND client_ip NOT IN ('127.0.0.1', '::1') AND auth_user IS NULL
+      AND auth_failures = 0 AND connected_ts IS NOT NULL
+), conn_days AS (
+    SELECT host, day, count_if(disposition = 'grey') AS grey_connections,
+           count_if(disposition = 'black') AS black_connections, count_if(disposition = 'white') AS white_connections
+    FROM conns GROUP BY host, day
+    UNION ALL
+    SELECT 'all', day, count_if(disposition = 'grey'), count_if(disposition = 'black'), count_if(disposition = 'white')
+    FROM conns GROUP BY day
+), white_days AS (
+    SELECT host, CAST(ts AS DATE) AS day, count(DISTINCT ip) AS whitelisted_ips FROM spamd_events
+    WHERE event = 'whitelisted' GROUP BY host, CAST(ts AS DATE)
+    UNION ALL
+    SELECT 'all', CAST(ts AS DATE), count(DISTINCT ip) FROM spamd_events WHERE event = 'whitelisted' GROUP BY CAST(ts AS DATE)
+), tuple_days0 AS (
+    SELECT host, CAST(first_seen_ts AS DATE) AS day,
+           count(*) AS tuples,
+           count_if(whitelisted_ts IS NOT NULL) AS tuples_passed,
+           count_if(attempts = 1) AS tuples_never_retried,
+           count_if(attempts > 1 AND passing_ts IS NULL) AS tuples_retried_before_passtime_only,
+           count_if(delivered_ts IS NOT NULL) AS tuples_delivered,
+           array_sort(collect_list({_epoch('passing_ts')} - {_epoch('first_seen_ts')}) FILTER (WHERE whitelisted_ts IS NOT NULL)) AS delays
+    FROM greylist_outcomes GROUP BY host, CAST(first_seen_ts AS DATE)
+), tuple_days AS (  -- DuckDB's list() of no rows is NULL
+    SELECT host, day, tuples, tuples_passed, tuples_never_retried, tuples_retried_before_passtime_only,
+           tuples_delivered, CASE WHEN size(delays) > 0 THEN delays END AS delays
+    FROM tuple_days0
+), keys AS (
+    SELECT host, day FROM conn_days UNION SELECT host, day FROM tuple_days UNION SELECT host, day FROM white_days
+)
+SELECT
+    k.host, k.day,
+    coalesce(c.grey_connections, 0) AS grey_connections,
+    coalesce(c.black_connections, 0) AS black_connections,
+    coalesce(c.white_connections, 0) AS white_connections,
+    coalesce(t.tuples, 0) AS tuples,
+    coalesce(t.tuples_passed, 0) AS tuples_passed,
+    coalesce(t.tuples_never_retried, 0) AS tuples_never_retried,
+    coalesce(t.tuples_retried_before_passtime_only, 0) AS tuples_retried_before_passtime_only,
+    coalesce(t.tuples, 0) - coalesce(t.tuples_passed, 0) AS tuples_never_passed,
+    coalesce(t.tuples_delivered, 0) AS tuples_delivered,
+    coalesce(w.whitelisted_ips, 0) AS whitelisted_ips,
+    round(100.0D * (t.tuples - t.tuples_passed) / nullif(t.tuples, 0), 2) AS never_passed_pct,
+    CASE WHEN t.delays IS NOT NULL THEN size(t.delays) END AS pass_delay_n,
+    {ranks}
+FROM keys k
+LEFT JOIN conn_days c ON c.host = k.host AND c.day = k.day
+LEFT JOIN tuple_days t ON t.host = k.host AND t.day = k.day
+LEFT JOIN white_days w ON w.host = k.host AND w.day = k.day"""),
+        ("blacklist_stats", """
+WITH hits AS (
+    SELECT host, CAST(connected_ts AS DATE) AS day, explode(lists) AS list, ip, tarpit_s
+    FROM spamd_connections WHERE disposition = 'black' AND connected_ts IS NOT NULL
+)
+SELECT host, day, list, count(*) AS connections, count(DISTINCT ip) AS unique_ips,
+       coalesce(sum(tarpit_s), 0) AS tarpit_seconds
+FROM hits GROUP BY host, day, list
+UNION ALL
+SELECT 'all', day, list, count(*), count(DISTINCT ip), coalesce(sum(tarpit_s), 0)
+FROM hits GROUP BY day, list"""),
+        ("hop_latency", f"""
+WITH d AS (
+    SELECT host, CAST(ts_start AS DATE) AS day, stage, duration_s FROM hops
+    WHERE duration_s IS NOT NULL AND ts_start IS NOT NULL
+    UNION ALL
+    SELECT first_host, CAST(first_seen_ts AS DATE), 'end_to_end', total_latency_s FROM journeys
+    WHERE total_latency_s IS NOT NULL AND first_seen_ts IS NOT NULL
+), g AS (
+    SELECT host, day, stage, array_sort(collect_list(duration_s)) AS s FROM d GROUP BY host, day, stage
+    UNION ALL
+    SELECT 'all', day, stage, array_sort(collect_list(duration_s)) FROM d GROUP BY day, stage
+)
+SELECT host, day, stage, size(s) AS n,
+       {_nearest_rank('s', 0.5)} AS p50_s, {_nearest_rank('s', 0.9)} AS p90_s,
+       {_nearest_rank('s', 0.99)} AS p99_s, element_at(s, size(s)) AS max_s
+FROM g"""),
+    ]
+
+
+# sha256[:16] of each DuckDB definition (duckdb_definition) the Spark SQL above copies, as of
+# the copy: when a test says one changed, redo its copy in metric_views_sql, then the hash
+TRANSLATED_FROM = {
+    "spamd_passtime_s": "e4db220fd06cdaa3",
+    "spamd_greyexp_s": "0f8ec14dd0377a6c",
+    "nearest_rank": "4cc8c9b6a9f3b6a9",
+    "smtp_sessions": "8c63c72162a2f170",
+    "smtp_envelopes": "2e7405cac2b1d4d4",
+    "spamd_connections": "4982a067c593b44f",
+    "greylist_outcomes": "39f0b166a215407c",
+    "greylist_stats": "52a3f859bb70c7df",
+    "blacklist_stats": "fa6f6471ba62ea2b",
+    "hop_latency": "ed15ece8d2f11fcc",
+}
+
+
+def lake_views(spark, lake: str, *, passtime_s: float = 120, greyexp_s: float = 14400) -> list[str]:
+    """Register the lake's tables (as `mxlog export` or `spark-ingest` lays them out) and the
+    metric views over them as temporary views of `spark`; returns the names registered. A view
+    whose tables are not in the lake is left out (and one of that name an earlier call made is
+    dropped). Sets spark.sql.sources.partitionColumnTypeInference.enabled to false."""
+    from mxlog.export import PARTITIONS
+
+    # partition values as written (`host=1` stays the string '1'); `date` is dropped below
+    spark.conf.set("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
+    made = []
+    for table, (host_col, _) in PARTITIONS.items():
+        path = f"{lake.rstrip('/')}/{table}"
+        try:
+            df = spark.read.option("basePath", path).parquet(path)
+        except Exception as e:  # no such directory: the table is not in this lake
+            if "PATH_NOT_FOUND" in str(e) or "does not exist" in str(e) or "UNABLE_TO_INFER_SCHEMA" in str(e):
+                spark.catalog.dropTempView(table)  # not one left from another lake
+                continue
+            raise
+        drop = ["date"] if host_col == "host" else ["date", "host"]
+        df.drop(*drop).createOrReplaceTempView(table)
+        made.append(table)
+    for name, sql in metric_views_sql(passtime_s, greyexp_s):
+        try:
+            spark.sql(f"CREATE OR REPLACE TEMPORARY VIEW {name} AS {sql}")
+        except Exception as e:
+            if "TABLE_OR_VIEW_NOT_FOUND" in str(e):
+                spark.catalog.dropTempView(name)
+                continue
+            raise
+        made.append(name)
+    return made
