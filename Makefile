@@ -41,12 +41,16 @@ test: $(STAMP) java
 	  echo "chromium is not installed: the report's browser test will be skipped" >&2
 	$(BIN)/python -m pytest -q
 
-# The targets of issue 8 (ingest, pflog) beside their references, one table in BENCHMARKS.md;
-# exits 1 when a target is missed by more than the measured noise. 13 minutes on this (loaded) machine.
+# Every target of issue 8 beside its reference, written to BENCHMARKS.md: ingest and pflog
+# (bench/run.py), journeys, report and queries. All three run; the exit status is 1 when any
+# target was missed (by more than the measured noise, where runs repeat). Inputs are made on
+# the first run and kept in bench/data/ (simulating 1 GB takes ~10 minutes more).
 bench: $(STAMP) lnav
-	$(BIN)/python bench/run.py --mb 1024 --runs 3 --packets 5000000 --write
-	$(BIN)/python bench/journeys.py --copies 960 --runs 1 --write
-	$(BIN)/python bench/queries.py --rate 1900 --big-rate 4000 --rows 10000000 --runs 3 --write
+	@status=0; \
+	$(BIN)/python bench/run.py --mb 1024 --runs 3 --packets 5000000 --write || status=1; \
+	$(BIN)/python bench/journeys.py --copies 960 --runs 1 --write --check || status=1; \
+	$(BIN)/python bench/queries.py --rate 1900 --big-rate 4000 --rows 10000000 --runs 3 --write --check || status=1; \
+	exit $$status
 
 # Spark local[2] beside the DuckDB engine (not an issue-8 target; the input is small, see BENCHMARKS.md).
 bench-spark: $(STAMP)

@@ -107,6 +107,7 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--families", default="ABCD", help="older OpenSMTPD families to simulate and check")
     ap.add_argument("--write", action="store_true", help="write the results into BENCHMARKS.md")
+    ap.add_argument("--check", action="store_true", help="exit 1 when the target is missed (make bench)")
     a = ap.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="mxlog-bench-journeys-"))
     try:
@@ -151,6 +152,9 @@ def main(argv=None) -> int:
     print(text)
     if a.write:
         write_section(BEGIN, END, text, "## Journeys: accuracy and build time")
+    if a.check and big_s > 15 * big_n / 1e6:
+        print("bench: journeys missed their target", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -125,6 +125,7 @@ def main(argv=None) -> int:
     ap.add_argument("--data", type=Path, default=ROOT / "bench" / "data", help="cache of the simulated busy day")
     ap.add_argument("--reference", help="another build's mxlog executable to time the reports against")
     ap.add_argument("--write", action="store_true")
+    ap.add_argument("--check", action="store_true", help="exit 1 when a target is missed (make bench)")
     a = ap.parse_args(argv)
     import duckdb
 
@@ -210,6 +211,9 @@ def main(argv=None) -> int:
     print(text)
     if a.write:
         write_section(BEGIN, END, text, "## Report and queries")
+    if a.check and (r_busy > 5 or q_cli > 1):
+        print("bench: the report or the aggregate missed its target", file=sys.stderr)
+        return 1
     return 0
 
 
