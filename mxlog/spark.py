@@ -466,8 +466,6 @@ FRAME_GROUPS = 15
 def ingest(paths, out: str, *, master: str = "local[2]", year: int | None = None, tz: str = "UTC",
            host: str | None = None, spark=None) -> SparkReport:
     """Parse syslog files with Spark into the lake at `out` (TABLE/host=H/date=D/part-*.parquet)."""
-    from pyspark import StorageLevel
-
     t0 = time.perf_counter()
     files = input_files(paths)
     if not files:
@@ -477,14 +475,14 @@ def ingest(paths, out: str, *, master: str = "local[2]", year: int | None = None
     try:
         report = SparkReport(str(out), files=len(files))
         parsed, framed = _parsed(spark, files, year, tz, host)
-        parsed = parsed.persist(StorageLevel.MEMORY_AND_DISK)
         try:
-            parsed.count()  # cache the parsed lines, then drop the framed ones they came from
-            framed.unpersist()
+            parsed = _materialize(parsed)  # the parsed lines, then drop the framed ones they came from
+        finally:
+            _release(framed)
+        try:
             _write(spark, parsed, str(out), report, files, tz)
         finally:
-            parsed.unpersist()
-            framed.unpersist()
+            _release(parsed)
         report.seconds = time.perf_counter() - t0
         return report
     finally:
@@ -492,11 +490,29 @@ def ingest(paths, out: str, *, master: str = "local[2]", year: int | None = None
             spark.stop()
 
 
+def _materialize(df):
+    """`df` computed once and kept (in memory, then on disk) as a DataFrame whose plan is a leaf
+    (a local checkpoint). The plans of the framing and parsing queries are big (the patterns of
+    every parser); a persisted DataFrame keeps its whole plan, which every query over it
+    analyses again (and recomputes, while its cache is not yet filled): minutes of driver time
+    for the queries of the repeats and of each table's write."""
+    from pyspark import StorageLevel
+
+    return df.localCheckpoint(eager=True, storageLevel=StorageLevel.MEMORY_AND_DISK)
+
+
+def _release(df) -> None:
+    """Drop the blocks of a DataFrame made by `_materialize` (no query may read it afterwards)."""
+    try:
+        df._jdf.queryExecution().analyzed().rdd().unpersist(False)
+    except Exception:  # not a local checkpoint (or not a classic session): nothing of ours to drop
+        pass
+
+
 def _parsed(spark, files, year, tz, default_host):
     """Every line: file, line_no, rep, ts, host, pid, program, parser (table), pattern, reason
     (NULL when parsed), raw (unparsed lines only) and msg (parsed lines only); and the framed
-    lines it is drawn from (persisted: the caller unpersists them)."""
-    from pyspark import StorageLevel
+    lines it is drawn from (materialized: the caller releases them, `_release`)."""
     from pyspark.sql import functions as F
 
     this_year = dt.datetime.now(dt.timezone.utc).year
@@ -609,7 +625,7 @@ def _parsed(spark, files, year, tz, default_host):
         FROM i
     """)
     # framed is read four times (the lines, the repeats, the lines they repeat): frame once
-    framed = framed.persist(StorageLevel.MEMORY_AND_DISK)
+    framed = _materialize(framed)
     framed.createOrReplaceTempView("mxlog_framed")
     # the line a repeat stands for: the last framed line of its host before it in its file,
     # looked for in the repeat's bucket of lines, else the last one of the buckets before (an
