@@ -201,16 +201,18 @@ def _lit(s: str) -> str:
 
 
 def spark_convert(x: str, converter: str) -> str:
-    """SQL turning text expression `x` into the converter's type (mxlog/convert.py's rules)."""
+    """SQL turning text expression `x` into the converter's type (mxlog/convert.py's rules).
+    `try_cast` of text that is not a number builds (and drops) an exception with its message
+    (microseconds per row): an empty string, the common case, is made NULL before it."""
     if converter == "text":
         return x
     if converter == "int":
         return f"CASE WHEN {x} RLIKE '^-?[0-9]+$' THEN try_cast({x} AS BIGINT) END"
     if converter == "float":
-        return f"try_cast({x} AS DOUBLE)"
+        return f"try_cast(nullif({x}, '') AS DOUBLE)"
     if converter == "duration":
         g = "regexp_extract({x}, '^(-)?(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?$', {i})"
-        part = [f"coalesce(try_cast({g.format(x=x, i=i)} AS BIGINT), 0)" for i in range(2, 6)]
+        part = [f"coalesce(try_cast(nullif({g.format(x=x, i=i)}, '') AS BIGINT), 0)" for i in range(2, 6)]
         total = f"({part[0]} * 86400 + {part[1]} * 3600 + {part[2]} * 60 + {part[3]})"
         return (f"CASE WHEN {x} RLIKE '^-?(?:[0-9]+[dhms])+$' THEN "
                 f"CASE WHEN {x} LIKE '-%' THEN -{total} ELSE {total} END END")
@@ -598,7 +600,7 @@ def _parsed(spark, files, year, tz, default_host):
         ), r AS (
           SELECT *,
                  CASE WHEN hdr AND NOT procish AND NOT hostless
-                   THEN try_cast(substr(regexp_extract(rest, {repeat_n}, 1), 1, 10) AS BIGINT) END AS rep_n0,
+                   THEN try_cast(nullif(substr(regexp_extract(rest, {repeat_n}, 1), 1, 10), '') AS BIGINT) END AS rep_n0,
                  CASE WHEN procish OR hostless THEN htok ELSE regexp_extract(rest, {first_token}, 1) END AS ident,
                  CASE WHEN procish THEN concat(htok, ' ', rest)
                       WHEN hostless THEN rest
