@@ -280,37 +280,43 @@ class ParserPlan:
         return out
 
     def pattern_sql(self) -> str:
-        """The first pattern (declaration order) that lists the line's route key and matches:
-        only the patterns of that key are tried."""
+        """The number (1-based, declaration order: `pattern_name_sql`) of the first pattern
+        that lists the line's route key and matches: only the patterns of that key are tried."""
+        number = {id(pp): k for k, pp in enumerate(self.patterns, 1)}
         whens = []
         for route, pats in self.by_route().items():
-            tries = " ".join(f"WHEN msg RLIKE {_lit(pp.match_rx)} THEN {_lit(pp.pattern.name)}" for pp in pats)
+            tries = " ".join(f"WHEN msg RLIKE {_lit(pp.match_rx)} THEN {number[id(pp)]}" for pp in pats)
             whens.append(f"WHEN {_lit(route)} THEN CASE {tries} END")
         return f"CASE route {' '.join(whens)} END"
 
-    def _map(self, values: dict) -> str:
-        """A map literal pattern name -> value (constant-folded by Spark: one value per table)."""
-        return "map(" + ", ".join(f"{_lit(k)}, {v}" for k, v in values.items()) + ")"
+    def pattern_name_sql(self) -> str:
+        return f"try_element_at({self._by_number({pp.pattern.name: _lit(pp.pattern.name) for pp in self.patterns})}, pattern_no)"
+
+    def _by_number(self, values: dict) -> str:
+        """An array literal indexed by pattern number, from pattern name -> value (NULL for the
+        patterns not in `values`): `try_element_at(array, pattern_no)` is one lookup per row (a
+        map literal by pattern name was a scan of its keys for every field of every row)."""
+        return "array(" + ", ".join(str(values.get(pp.pattern.name, "NULL")) for pp in self.patterns) + ")"
 
     def parts_sql(self) -> str:
         """One regex evaluation per row: every group of the row's pattern (and its markers),
         joined by SEP by `regexp_replace` of the whole message, split into an array. The regex
-        and the replacement are looked up by pattern name (rows come sorted by pattern, and
+        and the replacement are looked up by pattern number (rows come sorted by pattern, and
         Spark recompiles a regex only when it changes). A message that contains SEP has its
         groups extracted one by one."""
-        rx = self._map({pp.pattern.name: _lit(pp.marked_rx) for pp in self.patterns})
-        joined = self._map({pp.pattern.name: _lit(SEP.join(f"${gi}" for gi in _group_order(pp.groups)))
-                            for pp in self.patterns})
-        order = self._map({pp.pattern.name: f"array({', '.join(map(str, _group_order(pp.groups)) or ['0'])})"
-                           for pp in self.patterns})
-        return (f"CASE WHEN has_sep THEN transform(try_element_at({order}, pattern), "
-                f"i -> regexp_extract(msg, try_element_at({rx}, pattern), i)) "
-                f"ELSE split(regexp_replace(msg, try_element_at({rx}, pattern), try_element_at({joined}, pattern)), "
+        rx = self._by_number({pp.pattern.name: _lit(pp.marked_rx) for pp in self.patterns})
+        joined = self._by_number({pp.pattern.name: _lit(SEP.join(f"${gi}" for gi in _group_order(pp.groups)))
+                                  for pp in self.patterns})
+        order = self._by_number({pp.pattern.name: f"array({', '.join(map(str, _group_order(pp.groups)) or ['0'])})"
+                                 for pp in self.patterns})
+        return (f"CASE WHEN has_sep THEN transform(try_element_at({order}, pattern_no), "
+                f"i -> regexp_extract(msg, try_element_at({rx}, pattern_no), i)) "
+                f"ELSE split(regexp_replace(msg, try_element_at({rx}, pattern_no), try_element_at({joined}, pattern_no)), "
                 f"{_lit(SEP)}) END")
 
     def fields_sql(self) -> list[str]:
-        """The typed columns of the table, in its order, over `pattern` and `parts`: per field,
-        where its group sits in `parts` for each pattern (maps by pattern name), how to tell
+        """The typed columns of the table, in its order, over `pattern_no` and `parts`: per field,
+        where its group sits in `parts` for each pattern (arrays by pattern number), how to tell
         whether it took part, its converter, and the patterns' `set` constants."""
         out = []
         for f in self.parser.fields:
@@ -330,16 +336,16 @@ class ParserPlan:
             typ = SPARK_TYPES[f.sql_type]
             value = "NULL"
             if pos:
-                v = f"try_element_at(parts, try_element_at({self._map(pos)}, pattern))"
+                v = f"try_element_at(parts, try_element_at({self._by_number(pos)}, pattern_no))"
                 if marker_a:
-                    a = f"try_element_at(parts, try_element_at({self._map(marker_a)}, pattern))"
-                    b = f"try_element_at(parts, try_element_at({self._map(marker_b)}, pattern))"
+                    a = f"try_element_at(parts, try_element_at({self._by_number(marker_a)}, pattern_no))"
+                    b = f"try_element_at(parts, try_element_at({self._by_number(marker_b)}, pattern_no))"
                     v = f"(CASE WHEN {a} IS NULL OR {a} != '' OR {b} != '' THEN {v} END)"
                 if optional:
-                    v = f"(CASE WHEN coalesce(try_element_at({self._map(optional)}, pattern), false) THEN nullif({v}, '') ELSE {v} END)"
+                    v = f"(CASE WHEN coalesce(try_element_at({self._by_number(optional)}, pattern_no), false) THEN nullif({v}, '') ELSE {v} END)"
                 value = spark_convert(v, f.convert)
             if const:
-                value = f"coalesce(CAST(try_element_at({self._map(const)}, pattern) AS {typ}), {value})"
+                value = f"coalesce(CAST(try_element_at({self._by_number(const)}, pattern_no) AS {typ}), {value})"
             out.append(f"CAST({value} AS {typ}) AS `{f.name}`")
         return out
 
@@ -512,9 +518,10 @@ def _release(df) -> None:
 
 
 def _parsed(spark, files, year, tz, default_host):
-    """Every line: file, line_no, rep, ts, host, pid, program, parser (table), pattern, reason
-    (NULL when parsed), raw (unparsed lines only) and msg (parsed lines only); and the framed
-    lines it is drawn from (materialized: the caller releases them, `_release`)."""
+    """Every line: file, line_no, rep, ts, host, pid, program, parser (table), pattern_no (see
+    ParserPlan.pattern_sql), reason (NULL when parsed), raw (unparsed lines only) and msg
+    (parsed lines only); and the framed lines it is drawn from (materialized: the caller
+    releases them, `_release`)."""
     from pyspark.sql import functions as F
 
     this_year = dt.datetime.now(dt.timezone.utc).year
@@ -678,17 +685,17 @@ def _parsed(spark, files, year, tz, default_host):
     routed = spark.sql(f"""
         WITH a AS (SELECT *, CASE WHEN reason IS NULL THEN CASE {program_case} END END AS parser FROM mxlog_resolved),
         b AS (SELECT *, CASE parser {route_case} END AS route FROM a),
-        c AS (SELECT *, CASE parser {pattern_case} END AS pattern FROM b)
-        SELECT file_id, file, line_no, rep, ts, host, pid, program, parser, pattern,
+        c AS (SELECT *, CASE parser {pattern_case} END AS pattern_no FROM b)
+        SELECT file_id, file, line_no, rep, ts, host, pid, program, parser, pattern_no,
                coalesce(reason, CASE WHEN parser IS NULL THEN 'other-program' END,
-                        CASE WHEN pattern IS NULL THEN 'no-pattern-matched' END) AS reason,
-               CASE WHEN pattern IS NULL THEN raw END AS raw,
-               CASE WHEN pattern IS NOT NULL THEN msg END AS msg
+                        CASE WHEN pattern_no IS NULL THEN 'no-pattern-matched' END) AS reason,
+               CASE WHEN pattern_no IS NULL THEN raw END AS raw,
+               CASE WHEN pattern_no IS NOT NULL THEN msg END AS msg
         FROM c
     """)
     # rows of one pattern together, so that each pattern's projection (`_write`) reads only
     # its own batches of the cached lines (Spark prunes cached batches by their min/max)
-    return routed.sortWithinPartitions("parser", "pattern"), framed
+    return routed.sortWithinPartitions("parser", "pattern_no"), framed
 
 
 def syslog_plans() -> list[ParserPlan]:
@@ -701,7 +708,7 @@ def _write(spark, parsed, out: str, report: SparkReport, files: list[InputFile],
     for plan in syslog_plans():
         table = plan.parser.table
         df = spark.sql(
-            "SELECT file_id, file, line_no, rep, ts, host, pid, pattern, msg, "
+            f"SELECT file_id, file, line_no, rep, ts, host, pid, pattern_no, {plan.pattern_name_sql()} AS pattern, msg, "
             f"instr(msg, {_lit(SEP)}) > 0 AS has_sep FROM mxlog_parsed WHERE parser = {_lit(table)} AND reason IS NULL"
         )
         df = df.selectExpr("*", f"{plan.parts_sql()} AS parts")
