@@ -709,7 +709,7 @@ def _write(spark, parsed, out: str, report: SparkReport, files: list[InputFile],
         table = plan.parser.table
         df = spark.sql(
             f"SELECT file_id, file, line_no, rep, ts, host, pid, pattern_no, {plan.pattern_name_sql()} AS pattern, msg, "
-            f"instr(msg, {_lit(SEP)}) > 0 AS has_sep FROM mxlog_parsed WHERE parser = {_lit(table)} AND reason IS NULL"
+            f"contains(msg, {_lit(SEP)}) AS has_sep FROM mxlog_parsed WHERE parser = {_lit(table)} AND reason IS NULL"
         )
         df = df.selectExpr("*", f"{plan.parts_sql()} AS parts")
         typed = df.selectExpr("file_id", "file", *[f"`{c}`" for c in common], "pattern", *plan.fields_sql())
