@@ -395,6 +395,11 @@ def session(master: str = "local[2]", app: str = "mxlog"):
         # after every shuffle stage: minutes of planning for a plan whose shape is known
         .config("spark.sql.adaptive.enabled", "false")
         .config("spark.sql.constraintPropagation.enabled", "false")
+        # HotSpot does not JIT-compile a method over 8000 bytes of bytecode: the whole-stage
+        # code of a table's typed columns (and of the routing) is larger, and ran interpreted;
+        # over this limit Spark generates code per operator instead, in methods small enough to
+        # be compiled
+        .config("spark.sql.codegen.hugeMethodLimit", "8000")
     )
     if master.startswith("local"):
         builder = builder.config("spark.sql.shuffle.partitions", "4").config("spark.driver.memory", os.environ.get("MXLOG_SPARK_MEMORY", "2g"))
