@@ -201,16 +201,18 @@ def _lit(s: str) -> str:
 
 
 def spark_convert(x: str, converter: str) -> str:
-    """SQL turning text expression `x` into the converter's type (mxlog/convert.py's rules)."""
+    """SQL turning text expression `x` into the converter's type (mxlog/convert.py's rules).
+    `try_cast` of text that is not a number builds (and drops) an exception with its message
+    (microseconds per row): an empty string, the common case, is made NULL before it."""
     if converter == "text":
         return x
     if converter == "int":
         return f"CASE WHEN {x} RLIKE '^-?[0-9]+$' THEN try_cast({x} AS BIGINT) END"
     if converter == "float":
-        return f"try_cast({x} AS DOUBLE)"
+        return f"try_cast(nullif({x}, '') AS DOUBLE)"
     if converter == "duration":
         g = "regexp_extract({x}, '^(-)?(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?$', {i})"
-        part = [f"coalesce(try_cast({g.format(x=x, i=i)} AS BIGINT), 0)" for i in range(2, 6)]
+        part = [f"coalesce(try_cast(nullif({g.format(x=x, i=i)}, '') AS BIGINT), 0)" for i in range(2, 6)]
         total = f"({part[0]} * 86400 + {part[1]} * 3600 + {part[2]} * 60 + {part[3]})"
         return (f"CASE WHEN {x} RLIKE '^-?(?:[0-9]+[dhms])+$' THEN "
                 f"CASE WHEN {x} LIKE '-%' THEN -{total} ELSE {total} END END")
@@ -278,37 +280,43 @@ class ParserPlan:
         return out
 
     def pattern_sql(self) -> str:
-        """The first pattern (declaration order) that lists the line's route key and matches:
-        only the patterns of that key are tried."""
+        """The number (1-based, declaration order: `pattern_name_sql`) of the first pattern
+        that lists the line's route key and matches: only the patterns of that key are tried."""
+        number = {id(pp): k for k, pp in enumerate(self.patterns, 1)}
         whens = []
         for route, pats in self.by_route().items():
-            tries = " ".join(f"WHEN msg RLIKE {_lit(pp.match_rx)} THEN {_lit(pp.pattern.name)}" for pp in pats)
+            tries = " ".join(f"WHEN msg RLIKE {_lit(pp.match_rx)} THEN {number[id(pp)]}" for pp in pats)
             whens.append(f"WHEN {_lit(route)} THEN CASE {tries} END")
         return f"CASE route {' '.join(whens)} END"
 
-    def _map(self, values: dict) -> str:
-        """A map literal pattern name -> value (constant-folded by Spark: one value per table)."""
-        return "map(" + ", ".join(f"{_lit(k)}, {v}" for k, v in values.items()) + ")"
+    def pattern_name_sql(self) -> str:
+        return f"try_element_at({self._by_number({pp.pattern.name: _lit(pp.pattern.name) for pp in self.patterns})}, pattern_no)"
+
+    def _by_number(self, values: dict) -> str:
+        """An array literal indexed by pattern number, from pattern name -> value (NULL for the
+        patterns not in `values`): `try_element_at(array, pattern_no)` is one lookup per row (a
+        map literal by pattern name was a scan of its keys for every field of every row)."""
+        return "array(" + ", ".join(str(values.get(pp.pattern.name, "NULL")) for pp in self.patterns) + ")"
 
     def parts_sql(self) -> str:
         """One regex evaluation per row: every group of the row's pattern (and its markers),
         joined by SEP by `regexp_replace` of the whole message, split into an array. The regex
-        and the replacement are looked up by pattern name (rows come sorted by pattern, and
+        and the replacement are looked up by pattern number (rows come sorted by pattern, and
         Spark recompiles a regex only when it changes). A message that contains SEP has its
         groups extracted one by one."""
-        rx = self._map({pp.pattern.name: _lit(pp.marked_rx) for pp in self.patterns})
-        joined = self._map({pp.pattern.name: _lit(SEP.join(f"${gi}" for gi in _group_order(pp.groups)))
-                            for pp in self.patterns})
-        order = self._map({pp.pattern.name: f"array({', '.join(map(str, _group_order(pp.groups)) or ['0'])})"
-                           for pp in self.patterns})
-        return (f"CASE WHEN has_sep THEN transform(try_element_at({order}, pattern), "
-                f"i -> regexp_extract(msg, try_element_at({rx}, pattern), i)) "
-                f"ELSE split(regexp_replace(msg, try_element_at({rx}, pattern), try_element_at({joined}, pattern)), "
+        rx = self._by_number({pp.pattern.name: _lit(pp.marked_rx) for pp in self.patterns})
+        joined = self._by_number({pp.pattern.name: _lit(SEP.join(f"${gi}" for gi in _group_order(pp.groups)))
+                                  for pp in self.patterns})
+        order = self._by_number({pp.pattern.name: f"array({', '.join(map(str, _group_order(pp.groups)) or ['0'])})"
+                                 for pp in self.patterns})
+        return (f"CASE WHEN has_sep THEN transform(try_element_at({order}, pattern_no), "
+                f"i -> regexp_extract(msg, try_element_at({rx}, pattern_no), i)) "
+                f"ELSE split(regexp_replace(msg, try_element_at({rx}, pattern_no), try_element_at({joined}, pattern_no)), "
                 f"{_lit(SEP)}) END")
 
     def fields_sql(self) -> list[str]:
-        """The typed columns of the table, in its order, over `pattern` and `parts`: per field,
-        where its group sits in `parts` for each pattern (maps by pattern name), how to tell
+        """The typed columns of the table, in its order, over `pattern_no` and `parts`: per field,
+        where its group sits in `parts` for each pattern (arrays by pattern number), how to tell
         whether it took part, its converter, and the patterns' `set` constants."""
         out = []
         for f in self.parser.fields:
@@ -328,16 +336,16 @@ class ParserPlan:
             typ = SPARK_TYPES[f.sql_type]
             value = "NULL"
             if pos:
-                v = f"try_element_at(parts, try_element_at({self._map(pos)}, pattern))"
+                v = f"try_element_at(parts, try_element_at({self._by_number(pos)}, pattern_no))"
                 if marker_a:
-                    a = f"try_element_at(parts, try_element_at({self._map(marker_a)}, pattern))"
-                    b = f"try_element_at(parts, try_element_at({self._map(marker_b)}, pattern))"
+                    a = f"try_element_at(parts, try_element_at({self._by_number(marker_a)}, pattern_no))"
+                    b = f"try_element_at(parts, try_element_at({self._by_number(marker_b)}, pattern_no))"
                     v = f"(CASE WHEN {a} IS NULL OR {a} != '' OR {b} != '' THEN {v} END)"
                 if optional:
-                    v = f"(CASE WHEN coalesce(try_element_at({self._map(optional)}, pattern), false) THEN nullif({v}, '') ELSE {v} END)"
+                    v = f"(CASE WHEN coalesce(try_element_at({self._by_number(optional)}, pattern_no), false) THEN nullif({v}, '') ELSE {v} END)"
                 value = spark_convert(v, f.convert)
             if const:
-                value = f"coalesce(CAST(try_element_at({self._map(const)}, pattern) AS {typ}), {value})"
+                value = f"coalesce(CAST(try_element_at({self._by_number(const)}, pattern_no) AS {typ}), {value})"
             out.append(f"CAST({value} AS {typ}) AS `{f.name}`")
         return out
 
@@ -387,6 +395,11 @@ def session(master: str = "local[2]", app: str = "mxlog"):
         # after every shuffle stage: minutes of planning for a plan whose shape is known
         .config("spark.sql.adaptive.enabled", "false")
         .config("spark.sql.constraintPropagation.enabled", "false")
+        # HotSpot does not JIT-compile a method over 8000 bytes of bytecode: the whole-stage
+        # code of a table's typed columns (and of the routing) is larger, and ran interpreted;
+        # over this limit Spark generates code per operator instead, in methods small enough to
+        # be compiled
+        .config("spark.sql.codegen.hugeMethodLimit", "8000")
     )
     if master.startswith("local"):
         builder = builder.config("spark.sql.shuffle.partitions", "4").config("spark.driver.memory", os.environ.get("MXLOG_SPARK_MEMORY", "2g"))
@@ -466,8 +479,6 @@ FRAME_GROUPS = 15
 def ingest(paths, out: str, *, master: str = "local[2]", year: int | None = None, tz: str = "UTC",
            host: str | None = None, spark=None) -> SparkReport:
     """Parse syslog files with Spark into the lake at `out` (TABLE/host=H/date=D/part-*.parquet)."""
-    from pyspark import StorageLevel
-
     t0 = time.perf_counter()
     files = input_files(paths)
     if not files:
@@ -477,14 +488,14 @@ def ingest(paths, out: str, *, master: str = "local[2]", year: int | None = None
     try:
         report = SparkReport(str(out), files=len(files))
         parsed, framed = _parsed(spark, files, year, tz, host)
-        parsed = parsed.persist(StorageLevel.MEMORY_AND_DISK)
         try:
-            parsed.count()  # cache the parsed lines, then drop the framed ones they came from
-            framed.unpersist()
+            parsed = _materialize(parsed)  # the parsed lines, then drop the framed ones they came from
+        finally:
+            _release(framed)
+        try:
             _write(spark, parsed, str(out), report, files, tz)
         finally:
-            parsed.unpersist()
-            framed.unpersist()
+            _release(parsed)
         report.seconds = time.perf_counter() - t0
         return report
     finally:
@@ -492,11 +503,30 @@ def ingest(paths, out: str, *, master: str = "local[2]", year: int | None = None
             spark.stop()
 
 
-def _parsed(spark, files, year, tz, default_host):
-    """Every line: file, line_no, rep, ts, host, pid, program, parser (table), pattern, reason
-    (NULL when parsed), raw (unparsed lines only) and msg (parsed lines only); and the framed
-    lines it is drawn from (persisted: the caller unpersists them)."""
+def _materialize(df):
+    """`df` computed once and kept (in memory, then on disk) as a DataFrame whose plan is a leaf
+    (a local checkpoint). The plans of the framing and parsing queries are big (the patterns of
+    every parser); a persisted DataFrame keeps its whole plan, which every query over it
+    analyses again (and recomputes, while its cache is not yet filled): minutes of driver time
+    for the queries of the repeats and of each table's write."""
     from pyspark import StorageLevel
+
+    return df.localCheckpoint(eager=True, storageLevel=StorageLevel.MEMORY_AND_DISK)
+
+
+def _release(df) -> None:
+    """Drop the blocks of a DataFrame made by `_materialize` (no query may read it afterwards)."""
+    try:
+        df._jdf.queryExecution().analyzed().rdd().unpersist(False)
+    except Exception:  # not a local checkpoint (or not a classic session): nothing of ours to drop
+        pass
+
+
+def _parsed(spark, files, year, tz, default_host):
+    """Every line: file, line_no, rep, ts, host, pid, program, parser (table), pattern_no (see
+    ParserPlan.pattern_sql), reason (NULL when parsed), raw (unparsed lines only) and msg
+    (parsed lines only); and the framed lines it is drawn from (materialized: the caller
+    releases them, `_release`)."""
     from pyspark.sql import functions as F
 
     this_year = dt.datetime.now(dt.timezone.utc).year
@@ -582,7 +612,7 @@ def _parsed(spark, files, year, tz, default_host):
         ), r AS (
           SELECT *,
                  CASE WHEN hdr AND NOT procish AND NOT hostless
-                   THEN try_cast(substr(regexp_extract(rest, {repeat_n}, 1), 1, 10) AS BIGINT) END AS rep_n0,
+                   THEN try_cast(nullif(substr(regexp_extract(rest, {repeat_n}, 1), 1, 10), '') AS BIGINT) END AS rep_n0,
                  CASE WHEN procish OR hostless THEN htok ELSE regexp_extract(rest, {first_token}, 1) END AS ident,
                  CASE WHEN procish THEN concat(htok, ' ', rest)
                       WHEN hostless THEN rest
@@ -609,7 +639,7 @@ def _parsed(spark, files, year, tz, default_host):
         FROM i
     """)
     # framed is read four times (the lines, the repeats, the lines they repeat): frame once
-    framed = framed.persist(StorageLevel.MEMORY_AND_DISK)
+    framed = _materialize(framed)
     framed.createOrReplaceTempView("mxlog_framed")
     # the line a repeat stands for: the last framed line of its host before it in its file,
     # looked for in the repeat's bucket of lines, else the last one of the buckets before (an
@@ -660,17 +690,17 @@ def _parsed(spark, files, year, tz, default_host):
     routed = spark.sql(f"""
         WITH a AS (SELECT *, CASE WHEN reason IS NULL THEN CASE {program_case} END END AS parser FROM mxlog_resolved),
         b AS (SELECT *, CASE parser {route_case} END AS route FROM a),
-        c AS (SELECT *, CASE parser {pattern_case} END AS pattern FROM b)
-        SELECT file_id, file, line_no, rep, ts, host, pid, program, parser, pattern,
+        c AS (SELECT *, CASE parser {pattern_case} END AS pattern_no FROM b)
+        SELECT file_id, file, line_no, rep, ts, host, pid, program, parser, pattern_no,
                coalesce(reason, CASE WHEN parser IS NULL THEN 'other-program' END,
-                        CASE WHEN pattern IS NULL THEN 'no-pattern-matched' END) AS reason,
-               CASE WHEN pattern IS NULL THEN raw END AS raw,
-               CASE WHEN pattern IS NOT NULL THEN msg END AS msg
+                        CASE WHEN pattern_no IS NULL THEN 'no-pattern-matched' END) AS reason,
+               CASE WHEN pattern_no IS NULL THEN raw END AS raw,
+               CASE WHEN pattern_no IS NOT NULL THEN msg END AS msg
         FROM c
     """)
     # rows of one pattern together, so that each pattern's projection (`_write`) reads only
     # its own batches of the cached lines (Spark prunes cached batches by their min/max)
-    return routed.sortWithinPartitions("parser", "pattern"), framed
+    return routed.sortWithinPartitions("parser", "pattern_no"), framed
 
 
 def syslog_plans() -> list[ParserPlan]:
@@ -683,8 +713,8 @@ def _write(spark, parsed, out: str, report: SparkReport, files: list[InputFile],
     for plan in syslog_plans():
         table = plan.parser.table
         df = spark.sql(
-            "SELECT file_id, file, line_no, rep, ts, host, pid, pattern, msg, "
-            f"instr(msg, {_lit(SEP)}) > 0 AS has_sep FROM mxlog_parsed WHERE parser = {_lit(table)} AND reason IS NULL"
+            f"SELECT file_id, file, line_no, rep, ts, host, pid, pattern_no, {plan.pattern_name_sql()} AS pattern, msg, "
+            f"contains(msg, {_lit(SEP)}) AS has_sep FROM mxlog_parsed WHERE parser = {_lit(table)} AND reason IS NULL"
         )
         df = df.selectExpr("*", f"{plan.parts_sql()} AS parts")
         typed = df.selectExpr("file_id", "file", *[f"`{c}`" for c in common], "pattern", *plan.fields_sql())
