@@ -153,30 +153,30 @@ def _pseudonymizer(con, manifest: dict, out: Path, given_key: str | None):
     """The Pseudonymizer for this export, registered as the SQL function mx_pseudonym(column,
     value); the key's fingerprint checked against (or written to) the manifest."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     from mxlog import privacy
 
     pz = privacy.Pseudonymizer(privacy.resolve_key(given_key, con, create=False))
     fingerprint = pz.token("lake", "fingerprint")
-    if manifest.get("pseudonym", fingerprint) != fingerprint or (
-            "pseudonym" not in manifest and any(manifest["tables"].values())):
-        raise MxlogError(f"the lake at {out} was exported " + (
-            "with another pseudonym key" if manifest.get("pseudonym") else "without --pseudonymize"),
-            hint="export into a new --out (a lake is plain or pseudonymized with one key, never a mix)")
+    known = manifest.get("pseudonym")
+    if known not in (None, fingerprint) or (known is None and any(manifest["tables"].values())):
+        how = "with another pseudonym key" if known else "without --pseudonymize"
+        raise MxlogError(f"the lake at {out} was exported {how}",
+                         hint="export into a new --out (a lake is plain or pseudonymized with one key, never a mix)")
     manifest["pseudonym"] = fingerprint
 
     def udf(names, values):
-        memo = {}
-        out = []
-        for name, v in zip(names.to_pylist(), values.to_pylist()):
-            if v is None:
-                out.append(None)
-                continue
-            k = (name, v)
-            if k not in memo:
-                memo[k] = pz.column(name, v)
-            out.append(memo[k])
-        return pa.array(out, pa.string())
+        # the column name is a literal: one per call. Each distinct value of the batch is keyed
+        # once and the tokens gathered back (no Python step per row)
+        if len(values) == 0:
+            return pa.array([], pa.string())
+        name = names[0].as_py()
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        encoded = pc.dictionary_encode(values)
+        tokens = pa.array([pz.column(name, v) for v in encoded.dictionary.to_pylist()], pa.string())
+        return pc.take(tokens, encoded.indices)
 
     con.create_function("mx_pseudonym", udf, ["VARCHAR", "VARCHAR"], "VARCHAR", type="arrow")
     return pz
