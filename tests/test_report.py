@@ -296,6 +296,77 @@ def test_backup_queueing_is_in_the_report(sim_report):
     assert "backup MX queueing" in (sim_report / "index.html").read_text()
 
 
+@pytest.fixture(scope="module")
+def days5_db(tmp_path_factory):
+    """Five simulated days, mx1 down for an hour on the first."""
+    tmp = tmp_path_factory.mktemp("days5")
+    r = run("simulate", "--out", tmp / "sim", "--seed", "3", "--days", "5", "--rate", "20", "--start", "2026-11-21")
+    assert r.exit_code == 0, r.output
+    db = tmp / "sim.duckdb"
+    api.ingest([tmp / "sim" / h for h in ("mx1", "mx2", "mx3")], db=db, year=2026,
+               at=dt.datetime(2026, 11, 25, tzinfo=dt.timezone.utc))
+    return db, json.loads((tmp / "sim" / "truth" / "summary.json").read_text())
+
+
+def test_report_of_a_day_reads_its_window_and_gives_the_whole_tables_numbers(days5_db, monkeypatch):
+    """collect() cuts the event tables to the period's window (the previous period and a margin
+    before it): every number of every day's report, previous-day comparison included, is the one
+    the whole tables give; the later days are really cut; the default period's window too."""
+    from mxlog.report import data as report_data
+
+    db, _ = days5_db
+    at = dt.datetime(2026, 11, 25, tzinfo=dt.timezone.utc)
+    con = connect(db)
+    try:
+        days = [d for (d,) in con.execute("SELECT DISTINCT day FROM traffic_daily ORDER BY 1").fetchall()]
+        assert len(days) == 5
+        cut = {}
+        for d in days:
+            p = period_mod.choose(day=d.isoformat())
+            since = report_data.window_start(con, p)
+            with report_data.materialized(con, since):
+                views = {n for n, t in report_data._temporary(con).items() if t == "view"}
+            assert views == (set(report_data.CUT) if d >= days[2] else set()), d
+            cut[d] = report_data.collect(con, p, generated_at=at)
+        with report_data.latest_window(con) as latest:
+            assert latest == days[-1] and "smtpd_events" in report_data._temporary(con)
+        assert report_data._temporary(con) == {}
+        monkeypatch.setattr(report_data, "window_start", lambda con, p: None)
+        for d in days:
+            whole = report_data.collect(con, period_mod.choose(day=d.isoformat()), generated_at=at)
+            assert cut[d] == whole, d
+            assert d == days[0] or whole["summary"]["previous_period"]
+        with report_data.materialized(con, None):
+            assert report_data.latest_day(con) == days[-1]
+    finally:
+        con.close()
+
+
+def test_window_keeps_what_a_backup_mx_relays_after_it_started(days5_db):
+    """A window that starts while the primary is down (the backup MXs queue): every relay of the
+    backups within it has its message, acceptance time and deferrals, though these came before."""
+    from mxlog.report import data as report_data
+
+    db, truth = days5_db
+    (outage,) = truth["outages"]
+    start, end = (dt.datetime.fromisoformat(outage[k].replace("Z", "+00:00")) for k in ("start", "end"))
+    since = start + (end - start) / 2
+    q = f"""SELECT * FROM backup_relays WHERE relayed_ts >= TIMESTAMPTZ '{since.isoformat()}'
+            ORDER BY host, from_evpid, relayed_ts"""
+    con = connect(db)
+    try:
+        whole = con.execute(q).fetchall()
+        with report_data.materialized(con, since):
+            assert con.execute("""SELECT min(ts) FROM smtpd_events WHERE event <> 'message'
+                AND NOT (event = 'delivery' AND result = 'TempFail')""").fetchone()[0] >= since
+            windowed = con.execute(q).fetchall()
+    finally:
+        con.close()
+    before = [r for r in whole if r[5] < since]  # accepted_ts
+    assert len(before) >= 3 and any(r[8] > 0 for r in before)  # deferred_attempts
+    assert windowed == whole
+
+
 def test_collect_reads_views_evaluated_once_and_leaves_nothing_behind(sim_db, monkeypatch):
     """collect() copies the heavy views into same-named TEMP tables for its duration: the dict is the
     one the views give when read directly, and the connection has no TEMP table afterwards."""

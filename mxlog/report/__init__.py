@@ -9,7 +9,7 @@ from pathlib import Path
 from mxlog.errors import ExitCode, MxlogError
 from mxlog.report import charts as _charts
 from mxlog.report import render, sections
-from mxlog.report.data import collect, latest_day, materialized
+from mxlog.report.data import collect, latest_window
 from mxlog.report.period import Period, choose
 
 FORMATS = ("html", "md", "json")
@@ -58,8 +58,12 @@ def write(db=None, out=None, formats=FORMATS, *, day=None, since=None, until=Non
             if unknown:
                 raise MxlogError(f"no host {', '.join(unknown)} in {path}",
                                  hint=f"hosts in the database: {', '.join(sorted(known)) or 'none'}", code=ExitCode.USAGE)
-        with materialized(con):  # latest_day and every section read the same evaluated views
-            period = choose(day=day, since=since, until=until, last=last, latest=latest_day(con), now=now)
+        if day is None and last is None and until is None:  # the period ends on the latest day with data
+            with latest_window(con) as latest:  # collect() reuses the views evaluated for it
+                period = choose(since=since, latest=latest, now=now)
+                data = collect(con, period, hosts=hosts, generated_at=now)
+        else:
+            period = choose(day=day, since=since, until=until, last=last, now=now)
             data = collect(con, period, hosts=hosts, generated_at=now)
         if pseudonymize:
             from mxlog import privacy

@@ -316,7 +316,10 @@ def latest_day(con) -> dt.date | None:
 
 
 def hosts_in(con) -> list[str]:
-    return [h for (h,) in con.execute("SELECT DISTINCT host FROM traffic_daily WHERE host <> 'all' UNION "
+    """The hosts the report names: every host a file was read from, and every host in the metric views
+    (of the window collect() reads: a host silent for the whole window is still listed, from files)."""
+    return [h for (h,) in con.execute("SELECT DISTINCT host FROM files WHERE host IS NOT NULL UNION "
+                                      "SELECT DISTINCT host FROM traffic_daily WHERE host <> 'all' UNION "
                                       "SELECT DISTINCT host FROM greylist_stats WHERE host <> 'all' ORDER BY 1").fetchall()]
 
 
@@ -332,29 +335,135 @@ MATERIALIZE = (
     "greylist_stats", "traffic_daily", "spam_verdicts", "login_failures",
 )
 
+# The event tables under those views. Before materializing, each is cut to the report's window by a
+# TEMP VIEW of the same name (rows from `since` on; the name resolves to it inside the views' bodies
+# as above), so a report of one day reads the days it needs, not the whole database: the nightly
+# report costs the same on the first day and after a year of logs. Every number of the period and
+# of the previous period is the one the whole tables give (tests/test_report.py proves it on a
+# several-day database), because the window starts margin() before the previous period:
+# - a smtp session that began before midnight is whole (sessions last minutes, not an hour);
+# - a greylist tuple's retries are at most grey expiry apart (a longer gap starts a new tuple): a
+#   tuple cut in two by `since` starts again less than grey expiry after it, inside the margin;
+# - a spamd connection's `connected` line comes before its `disconnected` one; the ASOF join finds
+#   it or, when cut, no row (never an earlier connection of the address);
+# - nothing after the period is cut: a tuple's whitelisting and delivery may come any time later.
+# One thing the views need reaches further back: a backup MX's relay to the primary names a message
+# accepted when the primary went down, up to smtpd's queue expiry (4 days by default) or more
+# earlier. The cut keeps the older `smtp message` lines and TempFail attempts of every message
+# relayed within the window (a semi-join over the whole table's ids: a column scan, not the views).
+CUT = ("smtpd_events", "spamd_events", "spampd_events", "dovecot_events", "dkimproxy_events")
+
+
+def margin(con) -> dt.timedelta:
+    """How far before the previous period the window starts: grey expiry (the spamd_greyexp_s variable
+    the views read, spamd's -G, 4 h by default) and an hour, at least two hours."""
+    greyexp = con.execute("SELECT spamd_greyexp_s()").fetchone()[0]
+    return dt.timedelta(seconds=max(float(greyexp), 3600.0) + 3600)
+
+
+def window_start(con, period: Period) -> dt.datetime:
+    """The first instant collect() must read for `period` (and its previous period) to be exact."""
+    return dt.datetime.combine(period.previous().start, dt.time(), dt.timezone.utc) - margin(con)
+
+
+def _ts(t: dt.datetime) -> str:
+    return f"TIMESTAMPTZ '{t.astimezone(dt.timezone.utc).isoformat()}'"
+
+
+def _cut_sql(db: str, name: str, since: dt.datetime) -> str:
+    """`db`: the database's catalog, quoted (in a TEMP view, main.x names the temp schema's x)."""
+    s = _ts(since)
+    t = f"{db}.main.{name}"
+    base = f"SELECT * FROM {t} WHERE ts >= {s} UNION ALL SELECT * FROM {t} WHERE ts IS NULL"
+    if name != "smtpd_events":
+        return base
+    # backup queueing (see CUT): the relays of the window, and the older lines of what they relayed
+    return f"""WITH relays AS MATERIALIZED (
+        SELECT DISTINCT host, coalesce(evpid_msgid, msgid) AS msgid, evpid FROM {t}
+        WHERE ts >= {s} AND event = 'delivery' AND subsystem = 'mta' AND reply_msgid IS NOT NULL)
+    {base}
+    UNION ALL
+    SELECT * FROM {t} e WHERE e.ts < {s} AND e.event = 'message'
+        AND (e.host, e.msgid) IN (SELECT host, msgid FROM relays)
+    UNION ALL
+    SELECT * FROM {t} e WHERE e.ts < {s} AND e.event = 'delivery' AND e.result = 'TempFail'
+        AND (e.host, e.evpid) IN (SELECT host, evpid FROM relays WHERE evpid IS NOT NULL)"""
+
+
+def _temporary(con) -> dict[str, str]:
+    return {n: t for n, t in con.execute("""SELECT table_name, 'table' FROM duckdb_tables() WHERE temporary
+        UNION ALL SELECT view_name, 'view' FROM duckdb_views() WHERE temporary AND NOT internal""").fetchall()}
+
+
+def _window(con) -> dt.datetime | None:
+    """The `since` of the materialized window now in place (None: the whole tables)."""
+    v = con.execute("SELECT getvariable('mxlog_report_since')").fetchone()[0]
+    return None if v is None or v == "all" else dt.datetime.fromisoformat(v)
+
 
 @contextlib.contextmanager
-def materialized(con):
-    """Within: the MATERIALIZE views are TEMP tables of the same name (those not already so:
-    reentrant); they are dropped on the way out."""
-    have = {n for (n,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
-    done = []
+def materialized(con, since: dt.datetime | None = None):
+    """Within: the MATERIALIZE views are TEMP tables of the same name, evaluated over the event
+    tables cut to rows from `since` on (None: the whole tables); dropped on the way out. Reentrant:
+    a window in place that starts no later than `since` serves; a narrower one is replaced."""
+    temp = _temporary(con)
+    if all(temp.get(n) == "table" for n in MATERIALIZE):
+        have = _window(con)
+        if have is None or (since is not None and have <= since):
+            yield con
+            return
+    _drop(con, temp)
     try:
+        con.execute(f"SET VARIABLE mxlog_report_since = '{since.isoformat() if since else 'all'}'")
+        db = '"' + con.execute("SELECT current_database()").fetchone()[0].replace('"', '""') + '"'
+        for name in CUT if since is not None else ():
+            first = con.execute(f"SELECT min(ts) FROM {db}.main.{name}").fetchone()[0]
+            if first is not None and first < since:
+                con.execute(f"CREATE TEMP VIEW {name} AS {_cut_sql(db, name, since)}")
         for name in MATERIALIZE:
-            if name not in have:
-                con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM main.{name}")
-                done.append(name)
+            con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {db}.main.{name}")
         yield con
     finally:
-        for name in reversed(done):
-            con.execute(f"DROP TABLE IF EXISTS temp.{name}")
+        _drop(con, _temporary(con))
+        con.execute("RESET VARIABLE mxlog_report_since")
+
+
+def _drop(con, temp: dict[str, str]) -> None:
+    for name in reversed(MATERIALIZE):
+        if temp.get(name) == "table":
+            con.execute(f"DROP TABLE temp.{name}")
+    for name in CUT:
+        if temp.get(name) == "view":
+            con.execute(f"DROP VIEW temp.{name}")
+
+
+@contextlib.contextmanager
+def latest_window(con):
+    """Yields the latest day with data (latest_day), with the views materialized over the window that
+    day's report needs. The last day of the files read gives a first guess; a day the cut views give
+    is certain when it lies a margin after the cut (a later one would be there too); when the views
+    have no day so late, the whole tables decide."""
+    last = con.execute("SELECT max(last_ts) FROM files").fetchone()[0]
+    day = None
+    if last is not None:
+        d0 = last.astimezone(dt.timezone.utc).date()
+        since = window_start(con, Period(d0, d0 + dt.timedelta(days=1)))
+        with materialized(con, since):
+            day = latest_day(con)
+            if day is not None and window_start(con, Period(day, day + dt.timedelta(days=1))) >= since:
+                yield day
+                return
+        if day is not None and dt.datetime.combine(day, dt.time(), dt.timezone.utc) < since + margin(con):
+            day = None
+    with materialized(con, window_start(con, Period(day, day + dt.timedelta(days=1))) if day else None):
+        yield latest_day(con)
 
 
 def collect(con, period: Period, hosts: list[str] | None = None, generated_at: dt.datetime | None = None) -> dict:
     """Everything the renderings show, as plain JSON-able values."""
     scope = Scope(hosts)
     generated_at = generated_at or dt.datetime.now(dt.timezone.utc)
-    with materialized(con):
+    with materialized(con, window_start(con, period)):
         return _collect(con, period, scope, generated_at)
 
 
